@@ -1,0 +1,35 @@
+# Two commands on a fresh machine (see README.md):
+#   make book   build the whole website into _build/html (notebooks executed, warnings are errors)
+#   make test   run every test: helper unit tests, book structure, nbval over every notebook, and the book build
+# Both create .venv from requirements.txt the first time.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test timings student lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+timings: $(STAMP)
+	$(BIN)/python scripts/time_notebooks.py
+
+student: $(STAMP)
+	$(BIN)/python scripts/make_student_version.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf _build

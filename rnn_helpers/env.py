@@ -1,0 +1,78 @@
+"""The one setup call every chapter makes: seeds, device and plot style."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+#: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python's ``random``, numpy's global generator and torch (CPU and CUDA)."""
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed_everything: argument 'seed' must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def get_device(prefer: str | None = None) -> torch.device:
+    """CUDA if available, else CPU. ``prefer='cpu'`` (or env var ``RNN_BOOK_DEVICE``) forces one."""
+    prefer = prefer or os.environ.get("RNN_BOOK_DEVICE")
+    if prefer is not None:
+        return torch.device(prefer)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def set_plot_style() -> None:
+    """A clean matplotlib style with a colour-blind-safe colour cycle."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": cycler(color=OKABE_ITO),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "legend.frameon": False,
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "image.cmap": "viridis",
+        }
+    )
+
+
+def setup(seed: int = 0, device: str | None = None) -> torch.device:
+    """Seed every random generator, set the plot style, and return the device to use.
+
+    Call it once, in a chapter's setup cell::
+
+        device = rh.setup(seed=0)
+    """
+    seed_everything(seed)
+    set_plot_style()
+    return get_device(device)
+
+
+def glue(name: str, value, display: bool = False):
+    """Store ``value`` under ``name`` for the book's prose (myst-nb's ``glue``).
+
+    Outside the book build (e.g. on Colab, where myst-nb is not installed) this
+    does nothing but return ``value``, so notebooks run everywhere.
+    """
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:  # pragma: no cover - only on machines without myst-nb
+        return value
+    _glue(name, value, display=display)
+    return value

@@ -1,0 +1,11 @@
+import os
+
+import matplotlib
+from hypothesis import HealthCheck, settings
+
+matplotlib.use("Agg")  # tests draw figures without a screen
+
+# Few, fast examples by default; `HYPOTHESIS_PROFILE=thorough pytest tests` digs deeper.
+settings.register_profile("default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,38 @@
+"""The whole book builds, notebooks executed, with warnings as errors (`make book`)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from bookinfo import ROOT, chapter_notebooks, resolve, toc_files
+
+
+def test_book_builds_without_warnings():
+    jb = Path(sys.executable).parent / "jupyter-book"
+    proc = subprocess.run(
+        [str(jb), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"jupyter-book build failed:\n{log[-6000:]}"
+    assert "build succeeded" in log
+    # Sphinx warnings read "path:line: WARNING: ..."; the kernel's own "WARNING |" log lines are not build warnings.
+    assert not re.search(r"WARNING:", log), f"the build logged warnings:\n{log[-6000:]}"
+    html = ROOT / "_build" / "html"
+    for entry in toc_files():
+        page = html / f"{entry}.html"
+        assert page.is_file(), f"no page for {entry}"
+    # Executed notebooks: every chapter page shows cell outputs (figures or text).
+    for nb in chapter_notebooks():
+        page = (html / nb.relative_to(ROOT)).with_suffix(".html").read_text()
+        assert "cell_output" in page, f"{nb.name} was not executed in the build"
+
+
+def test_timing_table_covers_every_chapter_within_the_cap():
+    table = (ROOT / "book" / "appendix" / "timings.md").read_text()
+    rows = dict(re.findall(r"^\| \d+ \| `([^`]+)` \| ([\d.]+) \|", table, flags=re.M))
+    expected = {p.relative_to(ROOT).as_posix() for p in chapter_notebooks()}
+    assert set(rows) == expected, "re-run `make timings` after adding or renaming a chapter"
+    assert all(float(s) <= 120 for s in rows.values()), f"a chapter is over the 120 s cap: {rows}"
+    assert all(resolve(e) for e in toc_files())

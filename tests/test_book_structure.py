@@ -1,0 +1,96 @@
+"""The book's rules that a reader never sees but every chapter must keep."""
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from bookinfo import CHAPTER_NAME, ROOT, chapter_notebooks, repository_url, resolve, toc_files
+
+NOTEBOOKS = chapter_notebooks()
+IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+
+
+def test_there_are_chapters():
+    assert len(NOTEBOOKS) >= 2
+
+
+def test_every_toc_entry_exists():
+    missing = [e for e in toc_files() if resolve(e) is None]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_every_notebook_and_page_under_book_is_in_the_toc():
+    listed = {resolve(e) for e in toc_files()}
+    pages = set(NOTEBOOKS) | {p for p in (ROOT / "book").rglob("*.md")}
+    orphans = sorted(str(p.relative_to(ROOT)) for p in pages - listed)
+    assert not orphans, f"files under book/ that _toc.yml does not list: {orphans}"
+
+
+def test_chapter_file_numbers_match_their_order_in_the_toc():
+    numbered = [resolve(e) for e in toc_files() if CHAPTER_NAME.match(resolve(e).name)]
+    numbers = [int(CHAPTER_NAME.match(p.name).group(1)) for p in numbered]
+    assert numbers == list(range(1, len(numbers) + 1)), f"chapter files out of order: {[p.name for p in numbered]}"
+    for p in NOTEBOOKS:
+        assert CHAPTER_NAME.match(p.name), f"{p.name} is not named <nn>_<topic>.ipynb"
+        assert re.fullmatch(r"part\d+", p.parent.name), f"{p} is not in book/part<n>/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_committed_clean(path):
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"cell {i} has outputs: strip them before committing"
+            assert cell.get("execution_count") is None, f"cell {i} has an execution count"
+    nbformat.validate(nbformat.reads(path.read_text(), as_version=4))
+
+
+def _code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_setup_cell_follows_the_convention(path):
+    """First code cell: install on Colab only, from the repository URL in _config.yml; then rh.setup."""
+    src = _code_cells(path)[0].source
+    guard = 'if "google.colab" in sys.modules:'
+    assert "import sys" in src and guard in src, "the setup cell must guard the install with the Colab check"
+    installs = re.findall(r'^( *)%pip install -q "rnn-helpers @ git\+(\S+)"$', src, flags=re.M)
+    assert len(installs) == 1, "the setup cell must hold exactly one '%pip install -q \"rnn-helpers @ git+URL\"' line"
+    indent, url = installs[0]
+    assert indent, "the install line must be inside the Colab guard"
+    assert src.index(guard) < src.index("%pip install")
+    assert url == repository_url(), f"install URL {url} differs from _config.yml's repository.url {repository_url()}"
+    assert "import rnn_helpers as rh" in src
+    assert re.search(r"^device = rh\.setup\(seed=\d+\)", src, flags=re.M), "the setup cell must call rh.setup(seed=...)"
+
+
+def test_repository_url_is_defined_only_in_config():
+    url = repository_url()
+    elsewhere = [
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".md", ".toml", ".yml", ".txt", ".cfg"}
+        and not {".venv", "_build", ".git"} & set(p.relative_to(ROOT).parts)
+        and p.name != "_config.yml"
+        and url in p.read_text(errors="ignore")
+    ]
+    assert not elsewhere, f"the repository URL is repeated in {elsewhere}; read it from _config.yml instead"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_chapter_has_title_exercises_and_summary(path):
+    """The chapter guide's anatomy: one H1, a coding exercise with nbgrader markers, a hidden answer, a summary."""
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert len(re.findall(r"^# ", markdown, flags=re.M)) == 1, "exactly one H1 title"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert re.search(r"^## .*Exercises", markdown, flags=re.M), "an Exercises section"
+    assert re.search(r"^## .*Summary", markdown, flags=re.M), "a Summary section"
+    assert code.count("### BEGIN SOLUTION") == code.count("### END SOLUTION") >= 1, "a coding exercise with markers"
+    assert ":class: dropdown" in markdown, "a conceptual question with a hidden answer"
+    assert "{cite" in markdown, "references through the bibliography"
