@@ -58,9 +58,7 @@ def make_spirals(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
         X (n_classes * n_per_class, 2) float64 and y (same N,) int64.
     """
     if n_per_class <= 0 or n_classes <= 0:
-        raise ValueError(
-            f"make_spirals: 'n_per_class' and 'n_classes' must be > 0, got {n_per_class} and {n_classes}"
-        )
+        raise ValueError(f"make_spirals: 'n_per_class' and 'n_classes' must be > 0, got {n_per_class} and {n_classes}")
     rng = np.random.default_rng(seed)
     r = np.tile(np.linspace(0.05, 1.0, n_per_class), n_classes)
     k = np.repeat(np.arange(n_classes), n_per_class)

@@ -21,8 +21,16 @@ def smooth(values, window: int = 20) -> np.ndarray:
     return out
 
 
-def plot_loss(curves, ax=None, *, xlabel: str = "step", ylabel: str = "loss", title: str | None = None,
-              log: bool = False, window: int = 1):
+def plot_loss(
+    curves,
+    ax=None,
+    *,
+    xlabel: str = "step",
+    ylabel: str = "loss",
+    title: str | None = None,
+    log: bool = False,
+    window: int = 1,
+):
     """Plot one or several loss curves.
 
     Args:
@@ -51,8 +59,16 @@ def plot_loss(curves, ax=None, *, xlabel: str = "step", ylabel: str = "loss", ti
     return ax
 
 
-def plot_decision_boundary(predict, X: np.ndarray, y: np.ndarray, ax=None, *, resolution: int = 200,
-                           padding: float = 0.5, title: str | None = None):
+def plot_decision_boundary(
+    predict,
+    X: np.ndarray,
+    y: np.ndarray,
+    ax=None,
+    *,
+    resolution: int = 200,
+    padding: float = 0.5,
+    title: str | None = None,
+):
     """Colour the plane by the class ``predict`` assigns, and scatter the data on top.
 
     Args:

@@ -54,7 +54,8 @@ def cpu_name() -> str:
 def table(rows) -> str:
     lines = [
         f"Measured on {dt.date.today().isoformat()}: {os.cpu_count()} CPU cores ({cpu_name()}), "
-        f"torch {torch.__version__} with {torch.get_num_threads()} threads, Python {platform.python_version()}, no GPU used.",
+        f"torch {torch.__version__} with {torch.get_num_threads()} threads, "
+        f"Python {platform.python_version()}, no GPU used.",
         "",
         "| chapter | notebook | seconds | within the 60 s target |",
         "|---:|---|---:|:---:|",

@@ -5,7 +5,6 @@ import re
 
 import nbformat
 import pytest
-
 from bookinfo import CHAPTER_NAME, ROOT, chapter_notebooks, repository_url, resolve, toc_files
 
 NOTEBOOKS = chapter_notebooks()

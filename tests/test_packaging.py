@@ -9,13 +9,26 @@ from bookinfo import ROOT
 
 def test_wheel_contains_package_and_data(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = tmp_path.glob("rnn_helpers-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "rnn_helpers/__init__.py" in names and "rnn_helpers/layers.py" in names
-    shipped = {f"rnn_helpers/data/{p.relative_to(ROOT / 'data').as_posix()}" for p in (ROOT / "data").rglob("*") if p.is_file()}
+    shipped = {
+        f"rnn_helpers/data/{p.relative_to(ROOT / 'data').as_posix()}" for p in (ROOT / "data").rglob("*") if p.is_file()
+    }
     assert shipped and shipped <= names, f"data files missing from the wheel: {sorted(shipped - names)}"
 
 
@@ -23,7 +36,9 @@ def test_lower_bounds_only_in_pyproject_and_pins_in_requirements():
     import tomllib
 
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert all("==" not in d and "<" not in d for d in deps), "pyproject.toml gives lower bounds only (Colab keeps its torch)"
+    assert all("==" not in d and "<" not in d for d in deps), (
+        "pyproject.toml gives lower bounds only (Colab keeps its torch)"
+    )
     reqs = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     reqs = [r for r in reqs if r]
     assert "torch==2.13.0" in reqs

@@ -5,14 +5,15 @@ import sys
 
 import nbformat
 import pytest
-
 from bookinfo import ROOT, chapter_notebooks
 
 NOTEBOOKS = chapter_notebooks()
 
 
 def test_script_writes_one_student_notebook_per_chapter_without_solutions(tmp_path):
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_student_version.py"), "--out", str(tmp_path)], check=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_student_version.py"), "--out", str(tmp_path)], check=True
+    )
     written = sorted(tmp_path.rglob("*.ipynb"))
     assert len(written) == len(NOTEBOOKS)
     for path in written:

@@ -44,8 +44,18 @@ def _fit(clip_norm=None, lr=0.1, epochs=5):
     model = torch.nn.Linear(3, 1)
     X, y = _regression_problem()
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    hist = rh.train(model, torch.nn.functional.mse_loss, X, y, optimizer=opt, epochs=epochs, batch_size=32,
-                    clip_norm=clip_norm, val_data=(X, y), progress=False)
+    hist = rh.train(
+        model,
+        torch.nn.functional.mse_loss,
+        X,
+        y,
+        optimizer=opt,
+        epochs=epochs,
+        batch_size=32,
+        clip_norm=clip_norm,
+        val_data=(X, y),
+        progress=False,
+    )
     return model, hist
 
 
@@ -67,8 +77,17 @@ def test_train_clips_the_gradient_norm():
     before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
     X, y = _regression_problem()
     y = y * 100  # large errors: large gradients
-    hist = rh.train(model, torch.nn.functional.mse_loss, X[:32], y[:32], optimizer=torch.optim.SGD(model.parameters(), lr=1.0),
-                    epochs=1, batch_size=32, clip_norm=0.5, progress=False)
+    hist = rh.train(
+        model,
+        torch.nn.functional.mse_loss,
+        X[:32],
+        y[:32],
+        optimizer=torch.optim.SGD(model.parameters(), lr=1.0),
+        epochs=1,
+        batch_size=32,
+        clip_norm=0.5,
+        progress=False,
+    )
     after = torch.cat([p.detach().flatten() for p in model.parameters()])
     assert hist.grad_norm[0] > 10  # the norm is recorded before clipping
     assert abs(torch.linalg.vector_norm(after - before).item() - 0.5) < 1e-5

@@ -75,7 +75,9 @@ def test_rel_error_shape_mismatch():
 
 
 def test_unknown_activation_lists_choices():
-    with pytest.raises(ValueError, match=r"must be one of \['identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'\], got 'gelu'"):
+    with pytest.raises(
+        ValueError, match=r"must be one of \['identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'\], got 'gelu'"
+    ):
         rh.activation("gelu")
 
 
