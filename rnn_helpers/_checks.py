@@ -25,8 +25,8 @@ def check_array(fn: str, name: str, x, *, ndim: int | None = None, shape=None, f
     if shape is not None:
         ndim = len(shape)
     if ndim is not None and x.ndim != ndim:
-        expected = _fmt_shape(shape) if shape is not None else f"{ndim} dimensions"
-        raise ValueError(f"{fn}: argument '{name}' must have {ndim} dimensions, shape {expected}, got shape {x.shape}")
+        expected = f", shape {_fmt_shape(shape)}" if shape is not None else ""
+        raise ValueError(f"{fn}: argument '{name}' must have {ndim} dimensions{expected}, got shape {x.shape}")
     if shape is not None and any(s is not None and s != g for s, g in zip(shape, x.shape)):
         raise ValueError(f"{fn}: argument '{name}' must have shape {_fmt_shape(shape)}, got {x.shape}")
     if floating and not np.issubdtype(x.dtype, np.floating):

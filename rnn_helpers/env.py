@@ -64,15 +64,16 @@ def setup(seed: int = 0, device: str | None = None) -> torch.device:
     return get_device(device)
 
 
-def glue(name: str, value, display: bool = False):
+def glue(name: str, value, display: bool = False) -> None:
     """Store ``value`` under ``name`` for the book's prose (myst-nb's ``glue``).
 
-    Outside the book build (e.g. on Colab, where myst-nb is not installed) this
-    does nothing but return ``value``, so notebooks run everywhere.
+    In markdown, ``{glue:text}`name:.3f``` then shows the value the code
+    computed. Returns ``None``, so a glue call that ends a cell prints nothing.
+    Outside the book build (e.g. on Colab, where myst-nb is not installed) it
+    does nothing, so notebooks run everywhere.
     """
     try:
         from myst_nb import glue as _glue
     except ImportError:  # pragma: no cover - only on machines without myst-nb
-        return value
+        return
     _glue(name, value, display=display)
-    return value

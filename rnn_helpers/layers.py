@@ -31,9 +31,14 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):
     Returns:
         out: shape (N, M), and a cache for :func:`affine_backward`.
     """
+    check_array("affine_forward", "w", w, ndim=2)
+    m, d = w.shape
+    check_array("affine_forward", "b", b, shape=(m,))
     check_array("affine_forward", "x", x, ndim=2)
-    check_array("affine_forward", "w", w, shape=(None, x.shape[1]))
-    check_array("affine_forward", "b", b, shape=(w.shape[0],))
+    if x.shape[1] != d:
+        raise ValueError(
+            f"affine_forward: argument 'x' must have shape (N, {d}) to match 'w' of shape {w.shape}, got {x.shape}"
+        )
     out = x @ w.T + b  # (N, M)
     return out, (x, w)
 

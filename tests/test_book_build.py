@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bookinfo import ROOT, chapter_notebooks, resolve, toc_files
+from bookinfo import ROOT, chapter_notebooks, repository_url, resolve, toc_files
 
 
 def test_book_builds_without_warnings():
@@ -29,6 +29,12 @@ def test_book_builds_without_warnings():
     for nb in chapter_notebooks():
         page = (html / nb.relative_to(ROOT)).with_suffix(".html").read_text()
         assert "cell_output" in page, f"{nb.name} was not executed in the build"
+        # The Colab launch button opens this very notebook from the configured repository.
+        colab = repository_url().replace("https://github.com/", "https://colab.research.google.com/github/")
+        assert f"{colab}/blob/main/{nb.relative_to(ROOT).as_posix()}" in page, f"{nb.name} has no Colab launch button"
+    # The bibliography page renders the entries of references.bib.
+    bib = (html / "book" / "appendix" / "bibliography.html").read_text()
+    assert "Finding Structure in Time" in bib and "Long Short-Term Memory" in bib
 
 
 def test_timing_table_covers_every_chapter_within_the_cap():

@@ -93,3 +93,10 @@ def test_chapter_has_title_exercises_and_summary(path):
     assert code.count("### BEGIN SOLUTION") == code.count("### END SOLUTION") >= 1, "a coding exercise with markers"
     assert ":class: dropdown" in markdown, "a conceptual question with a hidden answer"
     assert "{cite" in markdown, "references through the bibliography"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert "make test" in ci, ".ci/run must call the README's test command"
+    assert re.search(r"^make test\b", readme, flags=re.M) and re.search(r"^make book\b", readme, flags=re.M)

@@ -7,16 +7,21 @@ import torch
 import rnn_helpers as rh
 
 
-def test_affine_forward_wrong_weight_shape_names_argument_expected_and_given():
-    x, w, b = np.zeros((2, 4)), np.zeros((3, 5)), np.zeros(3)
+def test_affine_forward_wrong_input_width_names_argument_expected_and_given():
+    x, w, b = np.zeros((2, 5)), np.zeros((3, 4)), np.zeros(3)
     with pytest.raises(ValueError) as err:
         rh.affine_forward(x, w, b)
     msg = str(err.value)
-    assert "affine_forward" in msg and "'w'" in msg and "(?, 4)" in msg and "(3, 5)" in msg
+    assert msg == "affine_forward: argument 'x' must have shape (N, 4) to match 'w' of shape (3, 4), got (2, 5)"
+
+
+def test_affine_forward_weights_must_be_a_matrix():
+    with pytest.raises(ValueError, match=r"^affine_forward: argument 'w' must have 2 dimensions, got shape \(12,\)$"):
+        rh.affine_forward(np.zeros((2, 4)), np.zeros(12), np.zeros(3))
 
 
 def test_affine_forward_wrong_rank():
-    with pytest.raises(ValueError, match=r"'x' must have 2 dimensions.*got shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"^affine_forward: argument 'x' must have 2 dimensions, got shape \(4,\)$"):
         rh.affine_forward(np.zeros(4), np.zeros((3, 4)), np.zeros(3))
 
 
@@ -33,6 +38,14 @@ def test_integer_inputs_are_rejected_with_dtype_in_message():
 def test_non_array_input_is_rejected():
     with pytest.raises(ValueError, match=r"'x' must be a numpy array, got list"):
         rh.relu_forward([[1.0, -1.0]])
+
+
+def test_full_shape_check_reports_expected_rank_and_shape():
+    with pytest.raises(
+        ValueError,
+        match=r"^plot_decision_boundary: argument 'X' must have 2 dimensions, shape \(\?, 2\), got shape \(6,\)$",
+    ):
+        rh.plot_decision_boundary(lambda g: g, np.zeros(6), np.zeros(6, dtype=int))
 
 
 def test_backward_checks_upstream_gradient_shape():
