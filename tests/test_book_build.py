@@ -32,6 +32,8 @@ def test_book_builds_without_warnings():
         # The Colab launch button opens this very notebook from the configured repository.
         colab = repository_url().replace("https://github.com/", "https://colab.research.google.com/github/")
         assert f"{colab}/blob/main/{nb.relative_to(ROOT).as_posix()}" in page, f"{nb.name} has no Colab launch button"
+    # MathJax is served from the site itself, so the math renders offline too.
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
     # The bibliography page renders the entries of references.bib.
     bib = (html / "book" / "appendix" / "bibliography.html").read_text()
     assert "Finding Structure in Time" in bib and "Long Short-Term Memory" in bib
