@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test timings student lint clean
+.PHONY: book test timings student strip lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ timings: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python scripts/make_student_version.py
+
+strip: $(STAMP)
+	$(BIN)/python scripts/strip_notebooks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -43,6 +43,7 @@ def test_notebook_is_committed_clean(path):
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [], f"cell {i} has outputs: strip them before committing"
             assert cell.get("execution_count") is None, f"cell {i} has an execution count"
+    assert "widgets" not in nb["metadata"], "saved widget state bloats the notebook: run `make strip`"
     nbformat.validate(nbformat.reads(path.read_text(), as_version=4))
 
 
@@ -100,3 +101,21 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
     assert "make test" in ci, ".ci/run must call the README's test command"
     assert re.search(r"^make test\b", readme, flags=re.M) and re.search(r"^make book\b", readme, flags=re.M)
+
+
+def test_strip_script_cleans_an_executed_notebook(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from strip_notebooks import strip
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"state": {}}
+    cell = nbformat.v4.new_code_cell("print(1)", execution_count=3)
+    cell.outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
+    nb.cells = [cell, nbformat.v4.new_markdown_cell("# t")]
+    assert strip(nb) is True
+    assert nb.cells[0].outputs == [] and nb.cells[0].execution_count is None
+    assert "widgets" not in nb.metadata and "execution" not in nb.cells[0].metadata
+    assert strip(nb) is False  # idempotent
