@@ -119,3 +119,23 @@ def test_strip_script_cleans_an_executed_notebook(tmp_path):
     assert nb.cells[0].outputs == [] and nb.cells[0].execution_count is None
     assert "widgets" not in nb.metadata and "execution" not in nb.cells[0].metadata
     assert strip(nb) is False  # idempotent
+
+
+def _code_sources():
+    """The code of every chapter notebook and every helper module, by name."""
+    sources = {p.name: "\n".join(c.source for c in _code_cells(p)) for p in NOTEBOOKS}
+    sources.update({p.name: p.read_text() for p in (ROOT / "rnn_helpers").glob("*.py")})
+    return sources
+
+
+def test_code_is_device_agnostic():
+    """`.to(device)`, never `.cuda()`: the same notebook runs on a CPU and a GPU."""
+    offenders = [name for name, src in _code_sources().items() if re.search(r"\.cuda\(", src)]
+    assert not offenders, f".cuda() in {offenders}; use .to(device)"
+
+
+def test_nothing_is_downloaded_at_run_time():
+    """Data ships in data/ or is generated; no notebook or helper fetches anything."""
+    fetching = re.compile(r"urlretrieve|urlopen|requests\.get|download=True|torch\.hub|fetch_openml|load_dataset\(")
+    offenders = [name for name, src in _code_sources().items() if fetching.search(src)]
+    assert not offenders, f"code that downloads at run time in {offenders}"
