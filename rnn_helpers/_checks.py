@@ -49,10 +49,8 @@ def check_labels(fn: str, name: str, y, n: int, num_classes: int) -> np.ndarray:
     return y
 
 
-def check_positive(fn: str, name: str, value, *, allow_zero: bool = False):
-    """Check that a scalar is > 0 (or >= 0 with ``allow_zero``)."""
-    ok = value >= 0 if allow_zero else value > 0
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{fn}: argument '{name}' must be {bound}, got {value}")
+def check_positive(fn: str, name: str, value):
+    """Check that a scalar is > 0."""
+    if not value > 0:
+        raise ValueError(f"{fn}: argument '{name}' must be > 0, got {value}")
     return value

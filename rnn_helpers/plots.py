@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from ._checks import check_array
 
@@ -13,12 +14,10 @@ def smooth(values, window: int = 20) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     if window <= 1 or len(v) == 0:
         return v
-    c = np.cumsum(np.insert(v, 0, 0.0))
-    out = np.empty_like(v)
-    for i in range(len(v)):
-        lo = max(0, i + 1 - window)
-        out[i] = (c[i + 1] - c[lo]) / (i + 1 - lo)
-    return out
+    c = np.cumsum(np.insert(v, 0, 0.0))  # c[i] = sum of the first i values
+    end = np.arange(1, len(v) + 1)  # point i averages values [start, end)
+    start = np.maximum(0, end - window)
+    return (c[end] - c[start]) / (end - start)
 
 
 def plot_loss(
@@ -85,8 +84,6 @@ def plot_decision_boundary(
     zz = np.asarray(predict(grid)).reshape(gx.shape)
     classes = np.unique(y)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    from matplotlib.colors import ListedColormap
-
     cmap = ListedColormap([colors[i % len(colors)] for i in range(int(classes.max()) + 1)])
     ax.contourf(gx, gy, zz, levels=np.arange(classes.max() + 2) - 0.5, cmap=cmap, alpha=0.25)
     for c in classes:
