@@ -12,14 +12,11 @@ the student writes a working solution.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import nbformat
+from bookinfo import ROOT, chapter_notebooks
 from nbgrader.preprocessors import ClearOutput, ClearSolutions
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from bookinfo import ROOT, chapter_notebooks  # noqa: E402
 
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -9,13 +9,8 @@ tests execute them.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import nbformat
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from bookinfo import ROOT, chapter_notebooks  # noqa: E402
+from bookinfo import ROOT, chapter_notebooks
 
 
 def strip(nb: nbformat.NotebookNode) -> bool:

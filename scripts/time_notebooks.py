@@ -14,16 +14,13 @@ import argparse
 import datetime as dt
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import torch
+from bookinfo import CHAPTER_NAME, ROOT, resolve, toc_files
 from nbclient import NotebookClient
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from bookinfo import CHAPTER_NAME, ROOT, resolve, toc_files  # noqa: E402
 
 TABLE = ROOT / "book" / "appendix" / "timings.md"
 BEGIN, END = "<!-- BEGIN TIMINGS -->", "<!-- END TIMINGS -->"

@@ -1,7 +1,12 @@
 import os
+import sys
+from pathlib import Path
 
 import matplotlib
 from hypothesis import HealthCheck, settings
+
+# The scripts (and bookinfo, the book layout they share with the tests) are importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 matplotlib.use("Agg")  # tests draw figures without a screen
 

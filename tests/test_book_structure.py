@@ -104,9 +104,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 
 def test_strip_script_cleans_an_executed_notebook(tmp_path):
-    import sys
 
-    sys.path.insert(0, str(ROOT / "scripts"))
     from strip_notebooks import strip
 
     nb = nbformat.v4.new_notebook()

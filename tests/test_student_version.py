@@ -27,7 +27,6 @@ def test_script_writes_one_student_notebook_per_chapter_without_solutions(tmp_pa
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_stubbed_solution_cells_still_parse(path):
     """Each stubbed solution cell is still valid Python, so the student notebook opens and runs up to the stub."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from make_student_version import student_version
 
     nb = student_version(nbformat.read(path, as_version=4))

@@ -1,4 +1,4 @@
-"""What the structure tests, the timing script and the student-version script share:
+"""What the scripts and the tests share:
 the repository's layout as _config.yml and _toc.yml describe it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 CHAPTER_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 
 
