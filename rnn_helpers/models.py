@@ -43,9 +43,10 @@ class CharRNN(nn.Module):
         input ``ids`` (N, T) int64; ``state`` as the torch cell returns it, or ``None`` for zeros.
         output ``logits`` (N, T, V) and the final state.
 
-    Parameters:
-        ``rnn`` (the torch recurrent module: ``weight_ih_l0`` is W^x (H, V), ``weight_hh_l0`` is W^h (H, H))
-        and ``out`` (``nn.Linear``: U (V, H), b^u (V,)). Initialised as torch initialises them.
+    The parameters live in two submodules, initialised as torch initialises them:
+    ``rnn``, the torch recurrent module (``weight_ih_l0`` is W^x, shape (H, V);
+    ``weight_hh_l0`` is W^h, shape (H, H)), and ``out``, an ``nn.Linear`` holding
+    U (V, H) and b^u (V,).
     """
 
     def __init__(self, vocab_size: int, hidden_size: int = 128, num_layers: int = 1, cell: str = "rnn"):
@@ -59,6 +60,7 @@ class CharRNN(nn.Module):
         self.out = nn.Linear(hidden_size, vocab_size)
 
     def forward(self, ids: torch.Tensor, state=None):
+        """Scores for the next character at every step: ids (N, T) -> (logits (N, T, V), final state)."""
         if ids.dim() != 2 or ids.dtype != torch.long:
             got = f"{ids.dtype} {tuple(ids.shape)}"
             raise ValueError(f"CharRNN: 'ids' must be an int64 tensor of shape (N, T), got {got}")
@@ -93,8 +95,10 @@ class ManyToOne(nn.Module):
     (or the GRU / LSTM recurrence with ``cell="gru"`` / ``"lstm"``).
 
     Args:
-        input_size: D. hidden_size: H. output_size: the size of y (1 for regression,
-            which returns shape (N,) instead of (N, 1)). cell: ``"rnn"``, ``"gru"`` or ``"lstm"``.
+        input_size: D, the number of input features per step.
+        hidden_size: H.
+        output_size: the size of y; with 1 (regression) the output has shape (N,) instead of (N, 1).
+        cell: ``"rnn"`` (tanh), ``"gru"`` or ``"lstm"``.
 
     Shapes:
         input ``x`` (N, T, D) float; output (N,) if ``output_size == 1`` else (N, output_size).
@@ -108,6 +112,7 @@ class ManyToOne(nn.Module):
         self.out = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Read x (N, T, D) and predict from the last hidden state h_T."""
         if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
             raise ValueError(f"ManyToOne: 'x' must have shape (N, T, {self.rnn.input_size}), got {tuple(x.shape)}")
         h, _ = self.rnn(x)  # (N, T, H)

@@ -80,7 +80,9 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray, b
     Args:
         x: input sequence, shape (N, T, D) (batch first, like ``torch.nn.RNN(batch_first=True)``).
         h0: initial hidden state, shape (N, H).
-        Wx (H, D), Wh (H, H), b (H,): as in :func:`rnn_step_forward`.
+        Wx: input-to-hidden weights, shape (H, D).
+        Wh: hidden-to-hidden weights, shape (H, H).
+        b: bias, shape (H,).
 
     Returns:
         h: hidden states h_1 .. h_T, shape (N, T, H), and a cache for :func:`rnn_backward`.

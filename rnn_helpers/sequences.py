@@ -6,7 +6,8 @@ import numpy as np
 
 from ._checks import check_positive
 
-ADDING_BASELINE_MSE = 1.0 / 6.0  # Var(u1 + u2) for u1, u2 ~ U[0, 1]: the MSE of always predicting 1
+#: ``Var(u1 + u2) = 1/6`` for u1, u2 ~ U[0, 1]: the MSE of always predicting 1 on the adding problem.
+ADDING_BASELINE_MSE = 1.0 / 6.0
 
 
 def make_adding_problem(n: int, T: int, seed: int = 0):
