@@ -17,6 +17,16 @@ def assert_matches_numerical(analytic, numeric):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
 
 
+def assert_all_match_numerical(forward, args, grads, dh):
+    """Each analytic gradient grads[i] matches the numerical gradient of sum(forward(*args)[0] * dh) wrt args[i]."""
+    for i, (g, a) in enumerate(zip(grads, args)):
+
+        def f(v, i=i):
+            return forward(*[v if j == i else args[j] for j in range(len(args))])[0]
+
+        assert_matches_numerical(g, rh.numerical_gradient(f, a, dh))
+
+
 def random_layer(rng, N, T, D, H, scale=1.0):
     x = rng.normal(size=(N, T, D))
     h0 = rng.normal(size=(N, H)) * 0.5
@@ -36,12 +46,7 @@ def test_step_matches_numerical_gradients(N, D, H, seed):
     grads = rh.rnn_step_backward(dh, cache)
     args = [x, h_prev, Wx, Wh, b]
     assert h.shape == (N, H) and [g.shape for g in grads] == [a.shape for a in args]
-    for i, (g, a) in enumerate(zip(grads, args)):
-
-        def f(v, i=i):
-            return rh.rnn_step_forward(*[v if j == i else args[j] for j in range(5)])[0]
-
-        assert_matches_numerical(g, rh.numerical_gradient(f, a, dh))
+    assert_all_match_numerical(rh.rnn_step_forward, args, grads, dh)
 
 
 @given(N=dims, T=steps, D=dims, H=dims, seed=seeds)
@@ -52,12 +57,7 @@ def test_sequence_matches_numerical_gradients(N, T, D, H, seed):
     h, cache = rh.rnn_forward(*args)
     grads = rh.rnn_backward(dh, cache)
     assert h.shape == (N, T, H) and [g.shape for g in grads] == [a.shape for a in args]
-    for i, (g, a) in enumerate(zip(grads, args)):
-
-        def f(v, i=i):
-            return rh.rnn_forward(*[v if j == i else args[j] for j in range(5)])[0]
-
-        assert_matches_numerical(g, rh.numerical_gradient(f, a, dh))
+    assert_all_match_numerical(rh.rnn_forward, args, grads, dh)
 
 
 @given(N=dims, T=steps, D=dims, H=dims, seed=seeds)
