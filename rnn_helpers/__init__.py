@@ -10,16 +10,21 @@ One module per idea:
 - ``plots``     loss curves and decision boundaries
 - ``data``      shipped and generated data sets
 - ``rnn``       the numpy tanh RNN layer: step and sequence forward/backward
+- ``lstm``      the numpy LSTM layer: step and sequence forward/backward
+- ``gru``       one numpy GRU step, forward/backward (PyTorch's variant)
+- ``cells``     LSTM and GRU cells and layers in torch, state_dict-compatible with ``torch.nn``
 - ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
-- ``sequences`` seeded synthetic sequence tasks (the adding problem)
+- ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task)
 - ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
 - ``models``    a torch character-level language model, its batches, training and evaluation
 """
 
+from .cells import GRU, LSTM, GRUCell, LSTMCell, gru_cell, lstm_cell
 from .data import data_dir, load_digits, make_spirals, train_test_split
 from .env import OKABE_ITO, get_device, glue, seed_everything, set_plot_style, setup
 from .gradcheck import numerical_gradient, rel_error
 from .gradients import clip_grad_norm, hidden_jacobian_norms, recurrent_matrix, spectral_radius
+from .gru import gru_step_backward, gru_step_forward
 from .layers import (
     ACTIVATIONS,
     activation,
@@ -37,10 +42,20 @@ from .layers import (
     tanh_forward,
 )
 from .losses import mse_loss, softmax, softmax_cross_entropy
-from .models import CharRNN, ManyToOne, bits_per_char, detach_state, random_windows, stream_batches, train_char_lm
+from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from .models import (
+    CharRNN,
+    ManyToMany,
+    ManyToOne,
+    bits_per_char,
+    detach_state,
+    random_windows,
+    stream_batches,
+    train_char_lm,
+)
 from .plots import plot_decision_boundary, plot_loss, smooth
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
-from .sequences import ADDING_BASELINE_MSE, make_adding_problem
+from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task
 from .text import CharVocab, load_python_corpus, ngram_bits_per_char, sample_from_logits, softmax_with_temperature
 from .train import History, grad_norm, minibatches, train
 

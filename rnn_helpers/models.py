@@ -120,6 +120,40 @@ class ManyToOne(nn.Module):
         return y.squeeze(-1) if y.shape[-1] == 1 else y
 
 
+class ManyToMany(nn.Module):
+    r"""A synchronised sequence-to-sequence model: one output for every input step.
+
+    .. math::
+
+        h_t = \tanh(W^x x_t + W^h h_{t-1} + b^h), \qquad y_t = U h_t + b^u
+
+    (or the GRU / LSTM recurrence with ``cell="gru"`` / ``"lstm"``).
+
+    Args:
+        input_size: D, the number of input features per step.
+        hidden_size: H.
+        output_size: the size of each y_t (e.g. the number of classes, for logits).
+        cell: ``"rnn"`` (tanh), ``"gru"`` or ``"lstm"``.
+
+    Shapes:
+        input ``x`` (N, T, D) float; output (N, T, output_size).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, cell: str = "rnn"):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"ManyToMany: argument 'cell' must be one of {sorted(CELLS)}, got {cell!r}")
+        self.rnn = CELLS[cell](input_size, hidden_size, batch_first=True)
+        self.out = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Read x (N, T, D) and give an output at every step: (N, T, output_size)."""
+        if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
+            raise ValueError(f"ManyToMany: 'x' must have shape (N, T, {self.rnn.input_size}), got {tuple(x.shape)}")
+        h, _ = self.rnn(x)  # (N, T, H)
+        return self.out(h)  # (N, T, output_size)
+
+
 # ---------------------------------------------------------------------------
 # batches
 

@@ -37,3 +37,46 @@ def make_adding_problem(n: int, T: int, seed: int = 0):
     X = np.stack([values, markers], axis=-1).astype(np.float32)  # (n, T, 2)
     y = (values[rows, first] + values[rows, second]).astype(np.float32)  # (n,)
     return X, y
+
+
+def make_copy_task(n: int, delay: int, length: int = 10, alphabet: int = 8, seed: int = 0):
+    """The copy task of Hochreiter & Schmidhuber (1997), in the form of Arjovsky et al. (2016).
+
+    Tokens ``0 .. alphabet-1`` are symbols, ``alphabet`` is the blank and
+    ``alphabet + 1`` the "now recall" marker. An input sequence holds ``length``
+    random symbols, ``delay - 1`` blanks, the marker, and ``length`` more blanks
+    (``delay + 2 * length`` steps in all). The target is blank everywhere except
+    the last ``length`` steps, which must repeat the symbols in order, so each
+    symbol has to be remembered for ``delay + length`` steps.
+
+    A memoryless model can only learn to output blanks and then guess uniformly:
+    its cross-entropy per step is :func:`copy_baseline_loss`.
+
+    Returns:
+        X: int64 (n, delay + 2 * length), the input tokens.
+        y: int64 (n, delay + 2 * length), the target tokens.
+    """
+    check_positive("make_copy_task", "n", n)
+    check_positive("make_copy_task", "delay", delay)
+    check_positive("make_copy_task", "length", length)
+    if alphabet < 2:
+        raise ValueError(f"make_copy_task: argument 'alphabet' must be >= 2, got {alphabet}")
+    rng = np.random.default_rng(seed)
+    blank, marker = alphabet, alphabet + 1
+    symbols = rng.integers(0, alphabet, size=(n, length))  # (n, length)
+    X = np.full((n, delay + 2 * length), blank, dtype=np.int64)
+    y = np.full_like(X, blank)
+    X[:, :length] = symbols
+    X[:, length + delay - 1] = marker
+    y[:, -length:] = symbols
+    return X, y
+
+
+def copy_baseline_loss(delay: int, length: int = 10, alphabet: int = 8) -> float:
+    """Cross-entropy per step (nats) of the best memoryless model on :func:`make_copy_task`.
+
+    It predicts the blank with certainty for the first ``delay + length`` steps and a
+    uniform guess over the ``alphabet`` symbols for the last ``length``:
+    ``length * log(alphabet) / (delay + 2 * length)``.
+    """
+    return length * float(np.log(alphabet)) / (delay + 2 * length)

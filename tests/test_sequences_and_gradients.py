@@ -79,3 +79,41 @@ def test_clip_grad_norm_matches_torch_and_keeps_direction():
     np.testing.assert_array_equal(small[0], np.full(4, 0.1))  # under the cap: unchanged
     with pytest.raises(ValueError, match="'max_norm' must be > 0, got -1"):
         rh.clip_grad_norm(grads, -1)
+
+
+def test_copy_task_layout():
+    X, y = rh.make_copy_task(50, delay=7, length=4, alphabet=5, seed=1)
+    assert X.shape == y.shape == (50, 7 + 8) and X.dtype == y.dtype == np.int64
+    blank, marker = 5, 6
+    np.testing.assert_array_equal(y[:, -4:], X[:, :4])  # the targets repeat the symbols
+    assert (X[:, :4] < 5).all() and (y[:, :-4] == blank).all()
+    assert (X[:, 4 + 7 - 1] == marker).all() and (X == marker).sum() == 50
+    assert (np.delete(X, [0, 1, 2, 3, 10], axis=1) == blank).all()
+    X2, _ = rh.make_copy_task(50, delay=7, length=4, alphabet=5, seed=1)
+    np.testing.assert_array_equal(X, X2)
+
+
+def test_copy_baseline_is_the_loss_of_blanks_then_uniform_guesses():
+    X, y = rh.make_copy_task(200, delay=5, length=3, alphabet=4, seed=0)
+    logits = torch.full((200, 11, 6), -1e9)
+    logits[:, :8, 4] = 0.0  # certain blank while nothing is to be recalled
+    logits[:, 8:, :4] = 0.0  # uniform over the 4 symbols afterwards
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 6), torch.as_tensor(y).reshape(-1))
+    assert abs(loss.item() - rh.copy_baseline_loss(5, length=3, alphabet=4)) < 1e-6
+
+
+def test_copy_task_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="make_copy_task: argument 'delay' must be > 0, got 0"):
+        rh.make_copy_task(3, delay=0)
+    with pytest.raises(ValueError, match="'alphabet' must be >= 2, got 1"):
+        rh.make_copy_task(3, delay=2, alphabet=1)
+
+
+def test_many_to_many_shapes_and_errors():
+    for cell in ("rnn", "gru", "lstm"):
+        model = rh.ManyToMany(3, 8, 5, cell=cell)
+        assert model(torch.randn(2, 7, 3)).shape == (2, 7, 5)
+    with pytest.raises(ValueError, match=r"ManyToMany: 'x' must have shape \(N, T, 3\), got \(2, 7\)"):
+        rh.ManyToMany(3, 8, 5)(torch.randn(2, 7))
+    with pytest.raises(ValueError, match="'cell' must be one of"):
+        rh.ManyToMany(3, 8, 5, cell="clockwork")
