@@ -15,6 +15,7 @@ One module per idea:
 - ``cells``     LSTM and GRU cells and layers in torch, state_dict-compatible with ``torch.nn``
 - ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
 - ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task)
+- ``speed``     fast recurrence: the LSTM loop naive, hoisted and compiled, raced against ``torch.nn.LSTM``
 - ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
 - ``models``    a torch character-level language model, its batches, training and evaluation
 """
@@ -56,6 +57,7 @@ from .models import (
 from .plots import plot_decision_boundary, plot_loss, smooth
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task
+from .speed import benchmark_lstm, compare_with_torch, lstm_hoisted, lstm_naive, lstm_scripted, median_ms
 from .text import CharVocab, load_python_corpus, ngram_bits_per_char, sample_from_logits, softmax_with_temperature
 from .train import History, grad_norm, minibatches, train
 
