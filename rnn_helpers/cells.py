@@ -104,7 +104,7 @@ class LSTMCell(_Recurrent):
         input ``x`` (N, D) and ``state`` = (h, c), each (N, H), or ``None`` for zeros;
         output (h, c), each (N, H).
 
-    Parameters:
+    Learnable parameters:
         ``weight_ih`` (4H, D) = [W^x_i; W^x_f; W^x_g; W^x_o], ``weight_hh`` (4H, H),
         ``bias_ih`` and ``bias_hh`` (4H,), stacked in the gate order i, f, g, o.
         All are initialised from U(-1/sqrt(H), 1/sqrt(H)).
@@ -146,7 +146,7 @@ class GRUCell(_Recurrent):
     Shapes:
         input ``x`` (N, D) and ``h`` (N, H) or ``None`` for zeros; output h (N, H).
 
-    Parameters:
+    Learnable parameters:
         ``weight_ih`` (3H, D) = [W^x_r; W^x_z; W^x_n], ``weight_hh`` (3H, H),
         ``bias_ih`` and ``bias_hh`` (3H,), stacked in the gate order r, z, n.
         All are initialised from U(-1/sqrt(H), 1/sqrt(H)).
@@ -192,7 +192,7 @@ class LSTM(_Layer):
         input ``x`` (N, T, D); ``state`` = (h_0, c_0), each (L, N, H), or ``None`` for zeros.
         output: all hidden states of the last layer (N, T, H), and (h_T, c_T), each (L, N, H).
 
-    Parameters:
+    Learnable parameters:
         ``weight_ih_l{k}`` (4H, D) for k = 0 and (4H, H) above, ``weight_hh_l{k}`` (4H, H),
         ``bias_ih_l{k}`` and ``bias_hh_l{k}`` (4H,), gates stacked in the order i, f, g, o.
         All are initialised from U(-1/sqrt(H), 1/sqrt(H)).
@@ -233,7 +233,7 @@ class GRU(_Layer):
         input ``x`` (N, T, D); ``h0`` (L, N, H) or ``None`` for zeros.
         output: all hidden states of the last layer (N, T, H), and h_T (L, N, H).
 
-    Parameters:
+    Learnable parameters:
         ``weight_ih_l{k}`` (3H, D) for k = 0 and (3H, H) above, ``weight_hh_l{k}`` (3H, H),
         ``bias_ih_l{k}`` and ``bias_hh_l{k}`` (3H,), gates stacked in the order r, z, n.
         All are initialised from U(-1/sqrt(H), 1/sqrt(H)).

@@ -70,8 +70,11 @@ def glue(name: str, value, display: bool = False) -> None:
     In markdown, ``{glue:text}`name:.3f``` then shows the value the code
     computed. Returns ``None``, so a glue call that ends a cell prints nothing.
     Outside the book build (e.g. on Colab, where myst-nb is not installed) it
-    does nothing, so notebooks run everywhere.
+    does nothing, so notebooks run everywhere. Numpy scalars are stored as
+    plain Python numbers, so format specs such as ``:.3f`` work on them.
     """
+    if isinstance(value, np.generic):  # numpy scalars print as np.float64(...), which glue cannot format
+        value = value.item()
     try:
         from myst_nb import glue as _glue
     except ImportError:  # pragma: no cover - only on machines without myst-nb

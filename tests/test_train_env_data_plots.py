@@ -151,3 +151,16 @@ def test_plot_decision_boundary_colours_the_plane_by_prediction():
     assert ax.get_title() == "half-plane" and ax.get_xlabel() == "$x_1$"
     assert len(ax.collections) >= 3  # the filled contour and one scatter per class
     plt.close("all")
+
+
+def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
+    """myst-nb formats glued values from their repr; np.float64(...) would break `{glue:text}`key:.3f``."""
+    import myst_nb
+
+    stored = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=False: stored.update({name: value}))
+    rh.glue("a", np.float64(0.25))
+    rh.glue("b", np.int64(3))
+    rh.glue("c", "text")
+    assert stored == {"a": 0.25, "b": 3, "c": "text"}
+    assert type(stored["a"]) is float and type(stored["b"]) is int
