@@ -79,7 +79,15 @@ class _Recurrent(nn.Module):
             )
 
 
-class LSTMCell(_Recurrent):
+class _Cell(_Recurrent):
+    """One step: parameters ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh`` as in ``torch.nn``'s cells."""
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        self._init_params(input_size, hidden_size, [""])
+
+
+class LSTMCell(_Cell):
     r"""One LSTM step from scratch, with ``torch.nn.LSTMCell``'s parameters.
 
     .. math::
@@ -112,10 +120,6 @@ class LSTMCell(_Recurrent):
 
     gates = 4
 
-    def __init__(self, input_size: int, hidden_size: int):
-        super().__init__()
-        self._init_params(input_size, hidden_size, [""])
-
     def forward(self, x: torch.Tensor, state=None):
         """(x_t, (h_{t-1}, c_{t-1})) -> (h_t, c_t)."""
         self._check_input(x, 2)
@@ -125,7 +129,7 @@ class LSTMCell(_Recurrent):
         return lstm_cell(x, state, *self._weights(""))
 
 
-class GRUCell(_Recurrent):
+class GRUCell(_Cell):
     r"""One GRU step from scratch, with ``torch.nn.GRUCell``'s parameters (PyTorch's variant).
 
     .. math::
@@ -153,10 +157,6 @@ class GRUCell(_Recurrent):
     """
 
     gates = 3
-
-    def __init__(self, input_size: int, hidden_size: int):
-        super().__init__()
-        self._init_params(input_size, hidden_size, [""])
 
     def forward(self, x: torch.Tensor, h=None):
         """(x_t, h_{t-1}) -> h_t."""
