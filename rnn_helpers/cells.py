@@ -1,11 +1,12 @@
 """The LSTM and the GRU written with torch operations, parameter for parameter like ``torch.nn``.
 
-Two functions hold the arithmetic of one step (:func:`lstm_cell`, :func:`gru_cell`).
-The cell modules apply them once; the layer modules loop them over time and
-layers. Parameters carry ``torch.nn``'s names, shapes and initialisation, so
-``load_state_dict`` works in both directions between ``rh.LSTM`` and
-``torch.nn.LSTM`` (and ``rh.GRU`` and ``torch.nn.GRU``), and autograd gives the
-gradients. The layers are batch first, like ``torch.nn.LSTM(batch_first=True)``.
+Two functions hold the arithmetic of one step (:func:`lstm_cell`, :func:`gru_cell`),
+and :func:`scan_layers` loops a step over time and stacked layers. The cell
+modules apply a step once; the layer modules scan it. Parameters carry
+``torch.nn``'s names, shapes and initialisation, so ``load_state_dict`` works in
+both directions between ``rh.LSTM`` and ``torch.nn.LSTM`` (and ``rh.GRU`` and
+``torch.nn.GRU``), and autograd gives the gradients. The layers are batch
+first, like ``torch.nn.LSTM(batch_first=True)``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,34 @@ def gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
     z = torch.sigmoid(xz + hz)  # update gate: how much of the old state to keep
     n = torch.tanh(xn + r * hn)  # candidate; r applied after the matrix product
     return (1 - z) * n + z * h  # blend the candidate and the previous state
+
+
+def scan_layers(x, state, layer_weights, cell):
+    """Run a recurrent step over time, then over stacked layers, with a Python loop.
+
+    Args:
+        x: inputs, shape (N, T, D).
+        state: the initial state as a tuple of (L, N, H) tensors: the LSTM's (h_0, c_0), the GRU's (h_0,).
+        layer_weights: one (w_ih, w_hh, b_ih, b_hh) per layer, L in all.
+        cell: ``cell(x_t, state_t, *weights) -> state_{t+1}``, a tuple of (N, H) tensors whose first is h_t.
+
+    Returns:
+        the hidden states of the last layer (N, T, H), and the final state, a tuple of (L, N, H) tensors.
+    """
+    finals = []
+    for k, weights in enumerate(layer_weights):
+        s = tuple(part[k] for part in state)  # (N, H) each: this layer's initial state
+        outputs = []
+        for t in range(x.shape[1]):  # the sequential part: step t needs step t-1
+            s = cell(x[:, t], s, *weights)
+            outputs.append(s[0])
+        x = torch.stack(outputs, dim=1)  # (N, T, H): the next layer's input
+        finals.append(s)
+    return x, tuple(torch.stack(parts) for parts in zip(*finals))  # each (L, N, H)
+
+
+def _gru_state_cell(x, state, *weights):
+    return (gru_cell(x, state[0], *weights),)  # the GRU's state is h alone
 
 
 class _Recurrent(nn.Module):
@@ -176,6 +205,9 @@ class _Layer(_Recurrent):
     def _zeros(self, x):
         return x.new_zeros(self.num_layers, x.shape[0], self.hidden_size)  # (L, N, H)
 
+    def _layer_weights(self):
+        return [self._weights(f"_l{k}") for k in range(self.num_layers)]
+
 
 class LSTM(_Layer):
     r"""A (stacked) LSTM layer from scratch, state_dict-compatible with ``torch.nn.LSTM(batch_first=True)``.
@@ -203,19 +235,8 @@ class LSTM(_Layer):
     def forward(self, x: torch.Tensor, state=None):
         """x (N, T, D) -> (outputs (N, T, H), (h_T, c_T))."""
         self._check_input(x, 3)
-        h0, c0 = state if state is not None else (self._zeros(x), self._zeros(x))
-        h_n, c_n = [], []
-        for k in range(self.num_layers):
-            weights = self._weights(f"_l{k}")
-            h, c = h0[k], c0[k]  # (N, H)
-            outputs = []
-            for t in range(x.shape[1]):  # the sequential part: step t needs step t-1
-                h, c = lstm_cell(x[:, t], (h, c), *weights)
-                outputs.append(h)
-            x = torch.stack(outputs, dim=1)  # (N, T, H): the next layer's input
-            h_n.append(h)
-            c_n.append(c)
-        return x, (torch.stack(h_n), torch.stack(c_n))
+        state = state if state is not None else (self._zeros(x), self._zeros(x))
+        return scan_layers(x, state, self._layer_weights(), lstm_cell)
 
 
 class GRU(_Layer):
@@ -245,14 +266,5 @@ class GRU(_Layer):
         """x (N, T, D) -> (outputs (N, T, H), h_T (L, N, H))."""
         self._check_input(x, 3)
         h0 = self._zeros(x) if h0 is None else h0
-        h_n = []
-        for k in range(self.num_layers):
-            weights = self._weights(f"_l{k}")
-            h = h0[k]  # (N, H)
-            outputs = []
-            for t in range(x.shape[1]):
-                h = gru_cell(x[:, t], h, *weights)
-                outputs.append(h)
-            x = torch.stack(outputs, dim=1)  # (N, T, H)
-            h_n.append(h)
-        return x, torch.stack(h_n)
+        outputs, (h_n,) = scan_layers(x, (h0,), self._layer_weights(), _gru_state_cell)
+        return outputs, h_n

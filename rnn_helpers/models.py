@@ -85,7 +85,25 @@ class CharRNN(nn.Module):
         return prefix + vocab.decode(out)
 
 
-class ManyToOne(nn.Module):
+class _ReadSequence(nn.Module):
+    """A torch recurrent layer (``rnn``) that reads (N, T, D) inputs, and a linear output layer (``out``)."""
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, cell: str):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"{type(self).__name__}: argument 'cell' must be one of {sorted(CELLS)}, got {cell!r}")
+        self.rnn = CELLS[cell](input_size, hidden_size, batch_first=True)
+        self.out = nn.Linear(hidden_size, output_size)
+
+    def _hidden_states(self, x: torch.Tensor) -> torch.Tensor:
+        """All hidden states (N, T, H) of the recurrent layer, from a zero initial state."""
+        if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
+            got = tuple(x.shape)
+            raise ValueError(f"{type(self).__name__}: 'x' must have shape (N, T, {self.rnn.input_size}), got {got}")
+        return self.rnn(x)[0]
+
+
+class ManyToOne(_ReadSequence):
     r"""A sequence-to-vector model: read the whole sequence, predict from the last hidden state.
 
     .. math::
@@ -105,22 +123,16 @@ class ManyToOne(nn.Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1, cell: str = "rnn"):
-        super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"ManyToOne: argument 'cell' must be one of {sorted(CELLS)}, got {cell!r}")
-        self.rnn = CELLS[cell](input_size, hidden_size, batch_first=True)
-        self.out = nn.Linear(hidden_size, output_size)
+        super().__init__(input_size, hidden_size, output_size, cell)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Read x (N, T, D) and predict from the last hidden state h_T."""
-        if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
-            raise ValueError(f"ManyToOne: 'x' must have shape (N, T, {self.rnn.input_size}), got {tuple(x.shape)}")
-        h, _ = self.rnn(x)  # (N, T, H)
+        h = self._hidden_states(x)  # (N, T, H)
         y = self.out(h[:, -1])  # (N, output_size), from the last step only
         return y.squeeze(-1) if y.shape[-1] == 1 else y
 
 
-class ManyToMany(nn.Module):
+class ManyToMany(_ReadSequence):
     r"""A synchronised sequence-to-sequence model: one output for every input step.
 
     .. math::
@@ -140,18 +152,11 @@ class ManyToMany(nn.Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, cell: str = "rnn"):
-        super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"ManyToMany: argument 'cell' must be one of {sorted(CELLS)}, got {cell!r}")
-        self.rnn = CELLS[cell](input_size, hidden_size, batch_first=True)
-        self.out = nn.Linear(hidden_size, output_size)
+        super().__init__(input_size, hidden_size, output_size, cell)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Read x (N, T, D) and give an output at every step: (N, T, output_size)."""
-        if x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
-            raise ValueError(f"ManyToMany: 'x' must have shape (N, T, {self.rnn.input_size}), got {tuple(x.shape)}")
-        h, _ = self.rnn(x)  # (N, T, H)
-        return self.out(h)  # (N, T, output_size)
+        return self.out(self._hidden_states(x))  # (N, T, output_size)
 
 
 # ---------------------------------------------------------------------------

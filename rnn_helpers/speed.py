@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ._checks import check_positive
-from .cells import lstm_cell
+from .cells import lstm_cell, scan_layers
 
 VARIANTS = ("naive", "hoisted", "scripted", "torch.nn.LSTM")
 
@@ -51,16 +51,13 @@ def _check_lstm_args(fn: str, x, w_ih, w_hh, b_ih, b_hh):
 def lstm_naive(x, w_ih, w_hh, b_ih, b_hh):
     """Chapter 7's LSTM loop: x (N, T, D) -> hidden states (N, T, H), from h_0 = c_0 = 0.
 
-    Calls ``rh.lstm_cell`` once per step, so each step multiplies its own x_t (N, D) by W^x
-    inside the loop, and indexes ``x[:, t]``. Weights as in the module docstring.
+    The loop of ``rh.LSTM`` (:func:`~rnn_helpers.cells.scan_layers` over ``rh.lstm_cell``) for one layer:
+    each step multiplies its own x_t (N, D) by W^x inside the loop, and indexes ``x[:, t]``.
+    Weights as in the module docstring.
     """
     _check_lstm_args("lstm_naive", x, w_ih, w_hh, b_ih, b_hh)
-    h = c = x.new_zeros(x.shape[0], w_hh.shape[1])  # (N, H)
-    outputs = []
-    for t in range(x.shape[1]):  # T steps, each one waiting for the one before
-        h, c = lstm_cell(x[:, t], (h, c), w_ih, w_hh, b_ih, b_hh)
-        outputs.append(h)
-    return torch.stack(outputs, dim=1)  # (N, T, H)
+    zeros = x.new_zeros(1, x.shape[0], w_hh.shape[1])  # (1, N, H): one layer
+    return scan_layers(x, (zeros, zeros), [(w_ih, w_hh, b_ih, b_hh)], lstm_cell)[0]  # (N, T, H)
 
 
 def _hoisted_loop(x, w_ih, w_hh, b_ih, b_hh):
