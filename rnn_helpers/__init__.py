@@ -1,28 +1,39 @@
 """rnn_helpers: the small shared package of the RNN course book.
 
-One module per idea:
+One module per idea, grouped by kind:
 
-- ``env``       the setup call: seeds, device, plot style; ``glue`` for the book's prose
-- ``layers``    numpy forward/backward pairs: affine layer and activations
+Numpy layers (forward/backward pairs, checked against ``torch.nn`` and numerical gradients)
+
+- ``layers``    the affine layer and activations
 - ``losses``    softmax cross-entropy and mean squared error, with gradients
+- ``rnn``       the tanh RNN layer: step and sequence forward/backward
+- ``lstm``      the LSTM layer: step and sequence forward/backward
+- ``gru``       one GRU step, forward/backward (PyTorch's variant)
+
+Torch modules
+
+- ``cells``     LSTM and GRU cells and layers, state_dict-compatible with ``torch.nn``
+- ``models``    a character-level language model, many-to-one and many-to-many wrappers, training
+- ``speed``     the LSTM loop naive, hoisted and compiled, raced against ``torch.nn.LSTM``
+
+Data
+
+- ``data``      shipped and generated data sets
+- ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task)
+- ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
+
+Tools
+
+- ``env``       the setup call: seeds, device, plot style, CPU threads; ``glue`` for the prose
 - ``gradcheck`` numerical gradients and relative errors
+- ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
 - ``train``     a torch training loop with progress bar, clipping and history
 - ``plots``     loss curves and decision boundaries
-- ``data``      shipped and generated data sets
-- ``rnn``       the numpy tanh RNN layer: step and sequence forward/backward
-- ``lstm``      the numpy LSTM layer: step and sequence forward/backward
-- ``gru``       one numpy GRU step, forward/backward (PyTorch's variant)
-- ``cells``     LSTM and GRU cells and layers in torch, state_dict-compatible with ``torch.nn``
-- ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
-- ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task)
-- ``speed``     fast recurrence: the LSTM loop naive, hoisted and compiled, raced against ``torch.nn.LSTM``
-- ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
-- ``models``    a torch character-level language model, its batches, training and evaluation
 """
 
 from .cells import GRU, LSTM, GRUCell, LSTMCell, gru_cell, lstm_cell
 from .data import data_dir, load_digits, make_spirals, train_test_split
-from .env import OKABE_ITO, get_device, glue, seed_everything, set_plot_style, setup
+from .env import OKABE_ITO, get_device, glue, seed_everything, set_plot_style, set_threads, setup
 from .gradcheck import numerical_gradient, rel_error
 from .gradients import clip_grad_norm, hidden_jacobian_norms, recurrent_matrix, spectral_radius
 from .gru import gru_step_backward, gru_step_forward

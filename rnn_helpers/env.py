@@ -52,15 +52,44 @@ def set_plot_style() -> None:
     )
 
 
-def setup(seed: int = 0, device: str | None = None) -> torch.device:
-    """Seed every random generator, set the plot style, and return the device to use.
+#: torch's CPU threads when neither ``setup(threads=...)`` nor ``RNN_BOOK_THREADS`` says otherwise.
+DEFAULT_THREADS = 1
+
+
+def set_threads(threads: int | None = None) -> int:
+    """Set the number of CPU threads torch uses for one operation, and return it.
+
+    ``threads`` wins; else the environment variable ``RNN_BOOK_THREADS``; else
+    :data:`DEFAULT_THREADS` (1). The book's models are small (H <= 256), so a
+    second thread buys little, and on a two-core laptop where another program
+    holds a core, two threads wait on each other: the appendix on run times
+    measures both.
+    """
+    if threads is None:
+        env = os.environ.get("RNN_BOOK_THREADS")
+        if env is not None:
+            if not env.strip().isdigit() or int(env) < 1:
+                raise ValueError(f"RNN_BOOK_THREADS must be a positive integer, got {env!r}")
+            threads = int(env)
+        else:
+            threads = DEFAULT_THREADS
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"set_threads: argument 'threads' must be a positive int, got {threads!r}")
+    torch.set_num_threads(threads)
+    return threads
+
+
+def setup(seed: int = 0, device: str | None = None, threads: int | None = None) -> torch.device:
+    """Seed every random generator, set the plot style and torch's threads, and return the device.
 
     Call it once, in a chapter's setup cell::
 
-        device = rh.setup(seed=0)
+        device = rh.setup(seed=0)             # 1 CPU thread (see set_threads)
+        device = rh.setup(seed=0, threads=4)  # or RNN_BOOK_THREADS=4 in the environment
     """
     seed_everything(seed)
     set_plot_style()
+    set_threads(threads)
     return get_device(device)
 
 

@@ -1,20 +1,31 @@
 """Execute every chapter notebook in a fresh kernel and write the timing table.
 
-    python scripts/time_notebooks.py            # all chapters, writes book/appendix/timings.md
-    python scripts/time_notebooks.py --check    # time only, write nothing
+    python scripts/time_notebooks.py                 # quiet and busy runs, writes book/appendix/timings.md
+    python scripts/time_notebooks.py --check         # quiet run only, writes nothing
+    python scripts/time_notebooks.py --only 04 08 --busy --threads 2 --check
+    python scripts/time_notebooks.py --speed-index   # only the reference workload
 
-Each notebook runs top to bottom, the way nbval and the book build run it, and
-the wall-clock seconds are recorded with the machine's core count, so the table
-says what a student on a similar laptop should expect.
+Each notebook runs top to bottom, the way nbval and the book build run it. It
+is timed twice: on a quiet machine, and with one core kept busy by a spinning
+process (a student's browser, a CI neighbour). A fixed reference workload is
+timed beside the chapters, so that tables measured on different hosts can be
+compared: the speed index is how fast this host runs it, relative to the host
+the book's budgets were set on (1.00; larger is faster).
+
+Nothing here asserts a time. The budgets (40 s quiet on the reference host,
+60 s hard cap) are reported, not enforced; ``tests/test_book_build.py`` only
+checks that the table lists every chapter.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing as mp
 import os
 import platform
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -24,18 +35,94 @@ from nbclient import NotebookClient
 
 TABLE = ROOT / "book" / "appendix" / "timings.md"
 BEGIN, END = "<!-- BEGIN TIMINGS -->", "<!-- END TIMINGS -->"
-TARGET_S, CAP_S = 60, 120
+TARGET_S, CAP_S = 40, 60  # quiet, on the reference host (speed index 1.00)
+
+# Seconds the reference workload took on the reference host: the 2-core Intel Xeon
+# machine the budgets were set on (2026-11-29). The index is REFERENCE_S / measured.
+REFERENCE_S = {"python": 0.290, "torch": 0.268}
 
 
-def chapters() -> list[Path]:
-    return [p for p in (resolve(e) for e in toc_files()) if p is not None and CHAPTER_NAME.match(p.name)]
+def chapters(only=None) -> list[Path]:
+    paths = [p for p in (resolve(e) for e in toc_files()) if p is not None and CHAPTER_NAME.match(p.name)]
+    if only:
+        paths = [p for p in paths if p.name[:2] in only]
+    return paths
 
 
-def run(path: Path) -> float:
+def run(path: Path, threads: int | None) -> float:
     nb = nbformat.read(path, as_version=4)
+    env = {"RNN_BOOK_THREADS": str(threads)} if threads else {}
+    os.environ.update(env)  # the kernel inherits this process's environment
     start = time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     return time.perf_counter() - start
+
+
+def _spin(stop) -> None:  # pragma: no cover - runs in a child process
+    x = 0
+    while not stop.is_set():
+        for _ in range(100_000):
+            x += 1
+
+
+@contextmanager
+def one_core_busy(busy: bool):
+    """Keep one core busy with a spinning process while the block runs."""
+    if not busy:
+        yield
+        return
+    stop = mp.Event()
+    proc = mp.Process(target=_spin, args=(stop,), daemon=True)
+    proc.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.terminate()
+
+
+def reference_workload() -> dict[str, float]:
+    """Best of 3 timings of two fixed workloads: pure Python, and a small LSTM step in torch (1 thread)."""
+
+    def python_work():
+        total = 0
+        for i in range(10_000_000):
+            total += i % 7
+        return total
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(0)
+    lstm = torch.nn.LSTM(16, 32, batch_first=True)
+    x = torch.randn(64, 50, 16, generator=gen)
+
+    def torch_work():
+        for _ in range(100):
+            out, _ = lstm(x)
+            out.pow(2).mean().backward()
+
+    out = {}
+    for name, fn in (("python", python_work), ("torch", torch_work)):
+        fn()  # warm up
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - start)
+        out[name] = best
+    torch.set_num_threads(threads)
+    return out
+
+
+def speed_index(seconds: dict[str, float]) -> float:
+    """Geometric mean of REFERENCE_S / measured over the workloads (1.00 = the reference host)."""
+    ratios = [REFERENCE_S[k] / seconds[k] for k in REFERENCE_S]
+    prod = 1.0
+    for r in ratios:
+        prod *= r
+    return prod ** (1 / len(ratios))
 
 
 def cpu_name() -> str:
@@ -48,40 +135,65 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def table(rows) -> str:
+def verdict(quiet: float) -> str:
+    return "yes" if quiet <= TARGET_S else ("over target" if quiet <= CAP_S else "**over the cap**")
+
+
+def table(rows, ref: dict[str, float], threads: int) -> str:
+    index = speed_index(ref)
     lines = [
         f"Measured on {dt.date.today().isoformat()}: {os.cpu_count()} CPU cores ({cpu_name()}), "
-        f"torch {torch.__version__} with {torch.get_num_threads()} threads, "
-        f"Python {platform.python_version()}, no GPU used.",
+        f"torch {torch.__version__} with {threads} thread(s) per kernel (`RNN_BOOK_THREADS`), "
+        f"Python {platform.python_version()}, no GPU used. "
+        f"Speed index {index:.2f} (reference workload: pure Python {ref['python']:.3f} s, "
+        f"torch LSTM {ref['torch']:.3f} s; 1.00 is the host the budgets were set on, larger is faster).",
         "",
-        "| chapter | notebook | seconds | within the 60 s target |",
-        "|---:|---|---:|:---:|",
+        "| chapter | notebook | quiet (s) | one core busy (s) | within 40 s quiet |",
+        "|---:|---|---:|---:|:---:|",
     ]
-    for path, seconds in rows:
+    for path, quiet, busy in rows:
         num = int(CHAPTER_NAME.match(path.name).group(1))
-        ok = "yes" if seconds <= TARGET_S else ("over target" if seconds <= CAP_S else "**over the 120 s cap**")
-        lines.append(f"| {num} | `{path.relative_to(ROOT).as_posix()}` | {seconds:.1f} | {ok} |")
-    lines.append(f"| | **total** | **{sum(s for _, s in rows):.1f}** | |")
+        busy_s = f"{busy:.1f}" if busy is not None else "–"
+        lines.append(f"| {num} | `{path.relative_to(ROOT).as_posix()}` | {quiet:.1f} | {busy_s} | {verdict(quiet)} |")
+    total_q = sum(q for _, q, _ in rows)
+    busies = [b for _, _, b in rows if b is not None]
+    total_b = f"**{sum(busies):.1f}**" if len(busies) == len(rows) else "–"
+    lines.append(f"| | **total** | **{total_q:.1f}** | {total_b} | |")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="time the notebooks but do not write the table")
+    parser.add_argument("--only", nargs="*", metavar="NN", help="chapter numbers to run, e.g. 04 08")
+    parser.add_argument("--busy", action="store_true", help="with --check: run with one core busy only")
+    parser.add_argument("--threads", type=int, default=None, help="RNN_BOOK_THREADS for the kernels")
+    parser.add_argument("--speed-index", action="store_true", help="time the reference workload only")
     args = parser.parse_args(argv)
-    rows = []
-    for path in chapters():
-        seconds = run(path)
-        print(f"{seconds:7.1f} s  {path.relative_to(ROOT)}", flush=True)
-        rows.append((path, seconds))
-    text = table(rows)
+
+    ref = reference_workload()
+    print(f"speed index {speed_index(ref):.2f}  (python {ref['python']:.3f} s, torch {ref['torch']:.3f} s)")
+    if args.speed_index:
+        return 0
+    threads = args.threads or int(os.environ.get("RNN_BOOK_THREADS", "1"))
+    modes = [args.busy] if args.check else [False, True]
+    results: dict[bool, dict[Path, float]] = {}
+    for busy in modes:
+        results[busy] = {}
+        with one_core_busy(busy):
+            for path in chapters(args.only):
+                seconds = run(path, threads)
+                print(f"{seconds:7.1f} s  {'busy ' if busy else 'quiet'}  {path.relative_to(ROOT)}", flush=True)
+                results[busy][path] = seconds
     if not args.check:
+        rows = [(p, results[False][p], results[True].get(p)) for p in results[False]]
+        text = table(rows, ref, threads)
         page = TABLE.read_text()
         head, rest = page.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
         TABLE.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
         print(f"wrote {TABLE.relative_to(ROOT)}")
-    return 0 if all(s <= CAP_S for _, s in rows) else 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -137,3 +137,104 @@ def test_nothing_is_downloaded_at_run_time():
     fetching = re.compile(r"urlretrieve|urlopen|requests\.get|download=True|torch\.hub|fetch_openml|load_dataset\(")
     offenders = [name for name, src in _code_sources().items() if fetching.search(src)]
     assert not offenders, f"code that downloads at run time in {offenders}"
+
+
+# --- No wall-clock assertions -------------------------------------------------------------
+# A timing can flip with the load of the machine, so no cell may both time something and
+# assert. Timings live in cells of their own, tagged `nbval-ignore-output`, that assert nothing.
+
+TIMER = re.compile(r"perf_counter|time\.time\(|monotonic\(|process_time\(|timeit|median_ms|benchmark_\w+")
+ASSERTER = re.compile(r"assert_close|assert_allclose|testing\.assert|pytest\.raises")
+
+
+def _parse_cell(source: str):
+    import ast
+
+    lines = []
+    magic_timer = False
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            magic_timer |= bool(re.match(r"%%?time", stripped))
+            line = line[: len(line) - len(stripped)] + "pass"
+        lines.append(line)
+    return ast.parse("\n".join(lines)), magic_timer
+
+
+def _called_names(node) -> set:
+    import ast
+
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            f = sub.func
+            names.add(f.id if isinstance(f, ast.Name) else getattr(f, "attr", ""))
+    return names
+
+
+def _times_and_asserts(nb) -> list[tuple[int, bool, bool]]:
+    """Per code cell: (index, times something, asserts), following functions the notebook defines."""
+    import ast
+
+    cells, defs = [], {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tree, magic_timer = _parse_cell(cell.source)
+        top = []
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
+                text = ast.unparse(stmt)
+                defs[stmt.name] = (bool(TIMER.search(text)), bool(ASSERTER.search(text)) or any(
+                    isinstance(s, ast.Assert) for s in ast.walk(stmt)), _called_names(stmt))
+            else:
+                top.append(stmt)
+        text = "\n".join(ast.unparse(s) for s in top)
+        own_assert = any(isinstance(s, ast.Assert) for t in top for s in ast.walk(t)) or bool(ASSERTER.search(text))
+        cells.append((i, magic_timer or bool(TIMER.search(text)), own_assert, set().union(*[_called_names(t) for t in top])))
+
+    def closure(name, k, seen):  # does function `name` (transitively) time (k=0) or assert (k=1)?
+        if name not in defs or name in seen:
+            return False
+        seen.add(name)
+        return defs[name][k] or any(closure(n, k, seen) for n in defs[name][2])
+
+    out = []
+    for i, timer, asserts, called in cells:
+        timer = timer or any(closure(n, 0, set()) for n in called)
+        asserts = asserts or any(closure(n, 1, set()) for n in called)
+        out.append((i, timer, asserts))
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_cell_both_times_and_asserts(path):
+    nb = nbformat.read(path, as_version=4)
+    bad = [i for i, timer, asserts in _times_and_asserts(nb) if timer and asserts]
+    assert not bad, f"{path.name}: cells {bad} time something and assert; move the timing to a cell of its own"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_timing_cells_are_tagged_as_variable_output(path):
+    nb = nbformat.read(path, as_version=4)
+    untagged = [
+        i
+        for i, timer, _ in _times_and_asserts(nb)
+        if timer and "nbval-ignore-output" not in nb.cells[i].metadata.get("tags", [])
+    ]
+    assert not untagged, f"{path.name}: timing cells {untagged} need the tag nbval-ignore-output"
+
+
+def test_the_wall_clock_check_catches_what_it_should():
+    """The detector itself: direct, through a notebook function, and the clean split."""
+    def nb(*sources):
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+    direct = nb("import time\nt0 = time.perf_counter()\nf()\nassert time.perf_counter() - t0 < 1")
+    assert [t and a for _, t, a in _times_and_asserts(direct)] == [True]
+    via = nb("def speed():\n    return median_ms(f)\n", "def check(x):\n    assert x > 0\n", "check(speed())")
+    assert [t and a for _, t, a in _times_and_asserts(via)] == [False, False, True]
+    clean = nb("ms = median_ms(f)\nprint(ms)", "assert torch.allclose(a, b)")
+    assert [t and a for _, t, a in _times_and_asserts(clean)] == [False, False]
+    magic = nb("%timeit f()\nassert ok")
+    assert [t and a for _, t, a in _times_and_asserts(magic)] == [True]

@@ -1,0 +1,73 @@
+"""Execute each notebook once in `make test`.
+
+nbval executes every chapter and validates it cell by cell. Each notebook that
+passes is then stored, with the outputs nbval collected, in the book build's
+execution cache (`_build/.jupyter_cache`, jupyter-cache keyed by the hash of
+the code cells). The book-build test runs last and finds every notebook there,
+so it renders the outputs instead of executing the notebook a second time. A
+notebook that failed under nbval is not cached, and the build executes it (and
+fails on it) as `make book` would.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+CACHE = ROOT / "_build" / ".jupyter_cache"
+
+_outputs: dict[str, dict[int, list]] = {}  # notebook path -> {code-cell index: outputs}
+_failed: set[str] = set()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The book build runs after nbval, so it can reuse nbval's executions."""
+    items.sort(key=lambda item: "test_book_build.py::test_book_builds" in item.nodeid)
+
+
+def _is_nbval_cell(item) -> bool:
+    return type(item).__name__ == "IPyNbCell" and hasattr(item, "cell")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if not _is_nbval_cell(item):
+        return
+    report = outcome.get_result()
+    path = str(item.parent.fspath)
+    if report.failed or report.skipped:
+        _failed.add(path)
+    elif call.when == "call":
+        index = [c for c in item.parent.nb.cells if c.cell_type == "code"].index(item.cell)
+        _outputs.setdefault(path, {})[index] = copy.deepcopy(item.test_outputs or [])
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if not _is_nbval_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
+        return
+    path = str(item.parent.fspath)
+    if path not in _failed:
+        _cache_executed(path, _outputs.pop(path, {}))
+
+
+def _cache_executed(path: str, outputs: dict[int, list]) -> None:
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if set(outputs) != set(range(len(code))):
+        return  # not every cell ran (e.g. a -k selection): leave it to the build
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = count
+        cell.outputs = [nbformat.from_dict(dict(o)) for o in outputs[count - 1]]
+        for out in cell.outputs:
+            if out.output_type == "execute_result":
+                out.execution_count = count
+    cache = get_cache(str(CACHE))
+    cache.cache_notebook_bundle(CacheBundleIn(nb, path, data={"executed_by": "nbval"}), overwrite=True)
