@@ -238,3 +238,21 @@ def test_the_wall_clock_check_catches_what_it_should():
     assert [t and a for _, t, a in _times_and_asserts(clean)] == [False, False]
     magic = nb("%timeit f()\nassert ok")
     assert [t and a for _, t, a in _times_and_asserts(magic)] == [True]
+
+
+def test_preface_lists_exactly_the_parts_in_the_toc():
+    """The preface's part list comes from what exists: every part of the TOC, none 'in preparation'."""
+    import yaml
+
+    preface = (ROOT / "book" / "preface.md").read_text()
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    parts = [p["caption"] for p in toc["parts"] if p["caption"].startswith("Part ")]
+    assert parts, "the TOC has no parts"
+    for caption in parts:
+        assert f"**{caption}.**" in preface, f"the preface does not list {caption!r} as written"
+    listed = re.findall(r"\*\*(Part [IVX]+):", preface)
+    assert listed == [c.split(":")[0] for c in parts], f"preface lists {listed}, TOC has {parts}"
+    assert "in preparation" not in preface
+    to_come = preface.split("Still to come:", 1)[1].split("\n\n", 1)[0]
+    for caption in parts:
+        assert f"({caption.split(':')[0]})" not in to_come, f"{caption} exists but is listed as to come"
