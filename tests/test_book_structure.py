@@ -256,3 +256,20 @@ def test_preface_lists_exactly_the_parts_in_the_toc():
     to_come = preface.split("Still to come:", 1)[1].split("\n\n", 1)[0]
     for caption in parts:
         assert f"({caption.split(':')[0]})" not in to_come, f"{caption} exists but is listed as to come"
+
+
+CODE_WIDTH = 78  # characters of code the website's content column shows
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_code_fits_the_page(path):
+    """No code line scrolls sideways on the website."""
+    nb = nbformat.read(path, as_version=4)
+    long = [
+        (i, line)
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > CODE_WIDTH
+    ]
+    assert not long, f"{path.name}: {len(long)} code lines over {CODE_WIDTH} characters, e.g. cell {long[0][0]}: {long[0][1]!r}"
