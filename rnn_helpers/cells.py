@@ -122,11 +122,11 @@ class LSTMCell(_Cell):
     .. math::
 
         \begin{aligned}
-        i_t &= \sigma(W^x_i x_t + b^x_i + W^h_i h_{t-1} + b^h_i), &
-        f_t &= \sigma(W^x_f x_t + b^x_f + W^h_f h_{t-1} + b^h_f), \\
-        g_t &= \tanh(W^x_g x_t + b^x_g + W^h_g h_{t-1} + b^h_g), &
-        o_t &= \sigma(W^x_o x_t + b^x_o + W^h_o h_{t-1} + b^h_o), \\
-        c_t &= f_t \odot c_{t-1} + i_t \odot g_t, &
+        i_t &= \sigma(W^x_i x_t + b^{ih}_i + W^h_i h_{t-1} + b^{hh}_i), \\
+        f_t &= \sigma(W^x_f x_t + b^{ih}_f + W^h_f h_{t-1} + b^{hh}_f), \\
+        g_t &= \tanh(W^x_g x_t + b^{ih}_g + W^h_g h_{t-1} + b^{hh}_g), \\
+        o_t &= \sigma(W^x_o x_t + b^{ih}_o + W^h_o h_{t-1} + b^{hh}_o), \\
+        c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \\
         h_t &= o_t \odot \tanh(c_t)
         \end{aligned}
 
@@ -164,9 +164,9 @@ class GRUCell(_Cell):
     .. math::
 
         \begin{aligned}
-        r_t &= \sigma(W^x_r x_t + b^x_r + W^h_r h_{t-1} + b^h_r), \\
-        z_t &= \sigma(W^x_z x_t + b^x_z + W^h_z h_{t-1} + b^h_z), \\
-        n_t &= \tanh(W^x_n x_t + b^x_n + r_t \odot (W^h_n h_{t-1} + b^h_n)), \\
+        r_t &= \sigma(W^x_r x_t + b^{ih}_r + W^h_r h_{t-1} + b^{hh}_r), \\
+        z_t &= \sigma(W^x_z x_t + b^{ih}_z + W^h_z h_{t-1} + b^{hh}_z), \\
+        n_t &= \tanh(W^x_n x_t + b^{ih}_n + r_t \odot (W^h_n h_{t-1} + b^{hh}_n)), \\
         h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
         \end{aligned}
 

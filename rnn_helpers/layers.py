@@ -21,7 +21,7 @@ from ._checks import check_array
 
 
 def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):
-    """Affine layer, ``out = x @ w.T + b``, i.e. ``z = W x + b`` per example.
+    """Affine layer, ``out = x @ w.T + b``, i.e. ``a = W x + b`` per example (``a`` the pre-activation).
 
     Args:
         x: inputs, shape (N, D).
