@@ -19,8 +19,12 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
+# Everything but the book build first, two notebooks at a time (one torch thread each, two
+# cores); then the book build, which reuses those executions (conftest.py), so each notebook
+# is executed once.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not build"
+	$(BIN)/python -m pytest -m build
 
 timings: $(STAMP)
 	$(BIN)/python scripts/time_notebooks.py

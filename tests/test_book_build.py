@@ -5,9 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bookinfo import ROOT, chapter_notebooks, repository_url, resolve, toc_files
 
 
+@pytest.mark.build  # runs after nbval, and reuses its executions (see conftest.py)
 def test_book_builds_without_warnings():
     jb = Path(sys.executable).parent / "jupyter-book"
     proc = subprocess.run(
