@@ -43,9 +43,14 @@ def test_book_builds_without_warnings():
 
 
 def test_timing_table_covers_every_chapter_within_the_cap():
+    """The committed table (written by `make timings`) lists every chapter, quiet and busy, with the speed index.
+
+    It checks the recorded numbers, not the speed of this machine: no test times a chapter.
+    """
     table = (ROOT / "book" / "appendix" / "timings.md").read_text()
-    rows = dict(re.findall(r"^\| \d+ \| `([^`]+)` \| ([\d.]+) \|", table, flags=re.M))
+    rows = re.findall(r"^\| \d+ \| `([^`]+)` \| ([\d.]+) \| ([\d.]+) \|", table, flags=re.M)
     expected = {p.relative_to(ROOT).as_posix() for p in chapter_notebooks()}
-    assert set(rows) == expected, "re-run `make timings` after adding or renaming a chapter"
-    assert all(float(s) <= 120 for s in rows.values()), f"a chapter is over the 120 s cap: {rows}"
+    assert {r[0] for r in rows} == expected, "re-run `make timings` after adding or renaming a chapter"
+    assert all(float(quiet) <= 60 for _, quiet, _ in rows), f"a chapter is over the 60 s cap when quiet: {rows}"
+    assert re.search(r"Speed index \d+\.\d\d", table), "the table records the host's speed index"
     assert all(resolve(e) for e in toc_files())
