@@ -1,4 +1,4 @@
-"""Fast recurrence: one LSTM layer computed three ways from scratch, raced against ``torch.nn.LSTM``.
+"""Fast recurrence: one LSTM layer computed from scratch several ways, raced against ``torch.nn.LSTM``.
 
 Every variant maps an input batch ``x`` (N, T, D) and ``torch.nn.LSTM``'s parameters
 (``w_ih`` (4H, D), ``w_hh`` (4H, H), ``b_ih`` and ``b_hh`` (4H,), gates stacked i, f, g, o)
@@ -7,17 +7,22 @@ to the hidden states of all steps, (N, T, H), starting from h_0 = c_0 = 0: the s
 
 - :func:`lstm_naive`: Chapter 7's loop, one ``rh.lstm_cell`` per step, so W^x x_t is computed inside the loop;
 - :func:`lstm_hoisted`: W^x x_t + b for all t in one matrix multiply before the loop;
-- :func:`lstm_scripted`: :func:`lstm_hoisted` compiled with TorchScript.
+- :func:`lstm_scripted`: :func:`lstm_hoisted` compiled with TorchScript. TorchScript is **deprecated**
+  (``torch.jit.script`` warns so and points to ``torch.compile``); the variant is kept as a
+  comparison because it compiles in milliseconds. Do not use it in new code;
+- :func:`lstm_compiled`: the hoisted loop with its step, :func:`lstm_step`, compiled by ``torch.compile``
+  (what to use today). Its first call compiles, which takes seconds to minutes on a CPU, so the
+  benchmark runs it only when asked (``compiled=True``).
 
 :func:`benchmark_lstm` checks that the variants agree with ``torch.nn.LSTM`` (outputs and gradients), then
 times the forward and the forward+backward pass of each, and :func:`format_table` prints the result.
+Times are wall-clock and vary with the load of the machine: nothing here asserts on them.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-import warnings
 from functools import partial
 
 import torch
@@ -26,7 +31,7 @@ from torch import nn
 from ._checks import check_positive
 from .cells import lstm_cell, scan_layers
 
-VARIANTS = ("naive", "hoisted", "scripted", "torch.nn.LSTM")
+VARIANTS = ("naive", "hoisted", "scripted", "torch.nn.LSTM")  # benchmark rows; "compiled" on request
 
 
 def _check_lstm_args(fn: str, x, w_ih, w_hh, b_ih, b_hh):
@@ -96,24 +101,94 @@ def scripted_loop():
     """:func:`lstm_hoisted`'s loop compiled with ``torch.jit.script`` (once per process).
 
     Returns ``(function, compile_seconds)``; ``compile_seconds`` is the time the one compilation took.
-    TorchScript is deprecated in recent PyTorch in favour of ``torch.compile``; its warning is silenced here.
+    TorchScript is deprecated in recent PyTorch in favour of ``torch.compile`` (see :func:`lstm_compiled`);
+    ``torch.jit.script`` issues a DeprecationWarning, which is not silenced here.
     """
     if not _scripted:
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            fn = torch.jit.script(_hoisted_loop)
+        fn = torch.jit.script(_hoisted_loop)
         _scripted.update(fn=fn, seconds=time.perf_counter() - start)
     return _scripted["fn"], _scripted["seconds"]
 
 
 def lstm_scripted(x, w_ih, w_hh, b_ih, b_hh):
-    """:func:`lstm_hoisted` compiled with TorchScript: x (N, T, D) -> hidden states (N, T, H).
+    """:func:`lstm_hoisted` compiled with TorchScript (deprecated): x (N, T, D) -> hidden states (N, T, H).
 
     The first two calls are slow: TorchScript records the shapes in the first and optimises the graph in the second.
+    Kept for comparison only; new code should use ``torch.compile`` (:func:`lstm_compiled`).
     """
     _check_lstm_args("lstm_scripted", x, w_ih, w_hh, b_ih, b_hh)
     return scripted_loop()[0](x, w_ih, w_hh, b_ih, b_hh)
+
+
+def lstm_step(xw_t, h, c, w_hh_t):
+    """One LSTM step after hoisting: returns ``(h_t, c_t)``, each (N, H).
+
+    ``xw_t`` (N, 4H) is the step's precomputed W^x x_t + b^{ih} + b^{hh}, ``h`` and ``c`` (N, H) are
+    h_{t-1} and c_{t-1}, ``w_hh_t`` (H, 4H) is W^h transposed. With a = xw_t + h W^h^T split into
+    blocks i, f, g, o: c_t = sigmoid(f) * c_{t-1} + sigmoid(i) * tanh(g), h_t = sigmoid(o) * tanh(c_t).
+    """
+    for name, value in (("xw_t", xw_t), ("h", h), ("c", c), ("w_hh_t", w_hh_t)):
+        if not isinstance(value, torch.Tensor) or value.dim() != 2:
+            raise ValueError(f"lstm_step: argument '{name}' must be a 2-D torch.Tensor, got {_describe(value)}")
+    N, H = h.shape
+    for name, value, shape, letters in (
+        ("xw_t", xw_t, (N, 4 * H), "(N, 4H)"),
+        ("c", c, (N, H), "(N, H)"),
+        ("w_hh_t", w_hh_t, (H, 4 * H), "(H, 4H)"),
+    ):
+        if tuple(value.shape) != shape:
+            got = tuple(value.shape)
+            raise ValueError(f"lstm_step: argument '{name}' must have shape {letters} = {shape}, got {got}")
+    i, f, g, o = torch.addmm(xw_t, h, w_hh_t).chunk(4, 1)  # (N, H) each: one matrix multiply per step
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)  # keep some of the old cell, write some new
+    h = torch.sigmoid(o) * torch.tanh(c)  # show some of the cell
+    return h, c
+
+
+def _describe(value):
+    return f"shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else type(value).__name__
+
+
+_compiled = {}  # torch.compile(lstm_step) per backend, made on first use
+
+
+def compiled_step(backend: str = "inductor"):
+    """``torch.compile(lstm_step, dynamic=False, backend=backend)``, made once per backend and process.
+
+    Only the step is compiled, not the loop over time: Dynamo would unroll a Python loop over T steps
+    into one graph of T steps (and compile again for every new T). The step is compiled at its first
+    call for each new input shape and autograd mode; later calls reuse the compiled code.
+    ``backend="inductor"`` (the default of ``torch.compile``) generates fused C++ code on a CPU;
+    ``"aot_eager"`` traces forward and backward without generating code (cheap, for tests).
+    """
+    if not isinstance(backend, str):
+        raise ValueError(f"compiled_step: argument 'backend' must be a string, got {type(backend).__name__}")
+    if backend not in _compiled:
+        _compiled[backend] = torch.compile(lstm_step, dynamic=False, backend=backend)
+    return _compiled[backend]
+
+
+def lstm_compiled(x, w_ih, w_hh, b_ih, b_hh, backend: str = "inductor"):
+    """The hoisted LSTM loop with its step compiled by ``torch.compile``: x (N, T, D) -> (N, T, H).
+
+    As :func:`lstm_hoisted` (input projection of all steps in one matrix multiply, h_0 = c_0 = 0), but each
+    step calls :func:`compiled_step` ``(backend)``. The first call for a new shape compiles; with the
+    default backend that takes seconds to minutes on a CPU. Weights as in the module docstring.
+    """
+    _check_lstm_args("lstm_compiled", x, w_ih, w_hh, b_ih, b_hh)
+    step = compiled_step(backend)
+    N, T, D = x.shape
+    H = w_hh.shape[1]
+    xw = torch.addmm(b_ih + b_hh, x.reshape(N * T, D), w_ih.t()).view(N, T, 4 * H)  # (N, T, 4H)
+    w_hh_t = w_hh.t()  # (H, 4H)
+    h = x.new_zeros(N, H)
+    c = x.new_zeros(N, H)
+    outputs = []
+    for xw_t in xw.unbind(1):  # the sequential part, in Python; each step runs compiled code
+        h, c = step(xw_t, h, c, w_hh_t)
+        outputs.append(h)
+    return torch.stack(outputs, dim=1)  # (N, T, H)
 
 
 FROM_SCRATCH = {"naive": lstm_naive, "hoisted": lstm_hoisted, "scripted": lstm_scripted}
@@ -166,8 +241,10 @@ def median_ms(fn, repeats: int = 5, warmup: int = 1, device="cpu") -> float:
     return 1e3 * statistics.median(_seconds(fn, device) for _ in range(repeats))
 
 
-def benchmark_lstm(batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="cpu", num_threads=None, seed=0):
-    """Check the three from-scratch LSTMs against ``torch.nn.LSTM``, then time all four.
+def benchmark_lstm(
+    batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="cpu", num_threads=None, seed=0, compiled=False
+):
+    """Check the from-scratch LSTMs against ``torch.nn.LSTM``, then time them all.
 
     Builds ``torch.nn.LSTM(D, H, batch_first=True)`` (float32, seeded) and an input x (batch, T, D); every
     variant uses the same parameter tensors. Each must match its outputs and gradients (relative error
@@ -175,10 +252,15 @@ def benchmark_lstm(batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="c
     times every variant once, interleaved, so that a burst of load on the machine hits all of them alike:
     the forward pass under ``torch.no_grad()``, and forward + backward (gradients of x and the parameters).
     ``num_threads``, if given, sets ``torch.set_num_threads`` for the run and is restored afterwards.
+    ``compiled`` adds :func:`lstm_compiled` to the race: ``True`` for ``torch.compile``'s default backend
+    (inductor), or a backend name; its first calls compile, which can take minutes on a CPU.
 
-    Returns one dict per variant, in the order of ``VARIANTS``: ``variant``, ``forward_ms`` and
-    ``forward_backward_ms`` (medians over the rounds), ``forward_ratio`` and ``forward_backward_ratio``
-    (to ``torch.nn.LSTM``), and ``compile_s`` (TorchScript's compile time for "scripted", else 0.0).
+    Returns one dict per variant, in the order of ``VARIANTS`` (with "compiled" before "torch.nn.LSTM"
+    if requested): ``variant``, ``forward_ms`` and ``forward_backward_ms`` (medians over the rounds),
+    ``forward_ratio`` and ``forward_backward_ratio`` (to ``torch.nn.LSTM``), and ``compile_s``: TorchScript's
+    compile time for "scripted"; for "compiled", the seconds of its first calls (a forward pass and its
+    backward, and a forward pass without autograd), nearly all of it compilation; else 0.0.
+    These are wall-clock times: they vary with the machine and its load, so never assert on them.
     """
     for name, value in (("batch", batch), ("T", T), ("D", D), ("H", H), ("repeats", repeats)):
         if not isinstance(value, int) or value < 1:
@@ -187,6 +269,8 @@ def benchmark_lstm(batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="c
         raise ValueError(f"benchmark_lstm: argument 'warmup' must be an integer >= 0, got {warmup!r}")
     if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
         raise ValueError(f"benchmark_lstm: argument 'num_threads' must be None or an integer >= 1, got {num_threads!r}")
+    if not (isinstance(compiled, bool) or (isinstance(compiled, str) and compiled)):
+        raise ValueError(f"benchmark_lstm: argument 'compiled' must be a bool or a backend name, got {compiled!r}")
     device = torch.device(device)
     old_threads = torch.get_num_threads()
     if num_threads is not None:
@@ -196,11 +280,23 @@ def benchmark_lstm(batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="c
         lstm = nn.LSTM(D, H, batch_first=True).to(device)
         x = torch.randn(batch, T, D, device=device)
         params = _params(lstm)
-        for name, fn in FROM_SCRATCH.items():  # the same function, or no race
+        racers = dict(FROM_SCRATCH)
+        compile_s = {"scripted": None}
+        if compiled:
+            backend = "inductor" if compiled is True else compiled
+            racers["compiled"] = partial(lstm_compiled, backend=backend)
+            start = time.perf_counter()  # the first calls compile: once with autograd, once without
+            errors = compare_with_torch(racers["compiled"], lstm, x)
+            with torch.no_grad():
+                racers["compiled"](x, *params)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            compile_s["compiled"] = time.perf_counter() - start
+        for name, fn in racers.items():  # the same function, or no race
             errors = compare_with_torch(fn, lstm, x)
             if max(errors) > 1e-4:
                 raise RuntimeError(f"benchmark_lstm: {name} disagrees with torch.nn.LSTM: errors {errors}")
-        variants = {name: (lambda x, fn=fn: fn(x, *params)) for name, fn in FROM_SCRATCH.items()}
+        variants = {name: (lambda x, fn=fn: fn(x, *params)) for name, fn in racers.items()}
         variants["torch.nn.LSTM"] = lambda x: lstm(x)[0]
         xg = x.clone().requires_grad_()
 
@@ -222,6 +318,7 @@ def benchmark_lstm(batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="c
                 times[name][1].append(_seconds(partial(both, fn), device))
     finally:
         torch.set_num_threads(old_threads)
+    compile_s["scripted"] = scripted_loop()[1]
     med = {name: (1e3 * statistics.median(f), 1e3 * statistics.median(b)) for name, (f, b) in times.items()}
     ref_f, ref_b = med["torch.nn.LSTM"]
     return [
@@ -231,7 +328,7 @@ def benchmark_lstm(batch=64, T=100, D=128, H=128, repeats=7, warmup=2, device="c
             "forward_backward_ms": b,
             "forward_ratio": f / ref_f,
             "forward_backward_ratio": b / ref_b,
-            "compile_s": scripted_loop()[1] if name == "scripted" else 0.0,
+            "compile_s": compile_s.get(name, 0.0),
         }
         for name, (f, b) in med.items()
     ]

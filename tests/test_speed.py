@@ -1,8 +1,14 @@
-"""Chapter 9's fast LSTMs compute torch.nn.LSTM's function; the benchmark and its script return sane tables."""
+"""Chapter 9's fast LSTMs compute torch.nn.LSTM's function; the benchmark and its script return sane tables.
+
+The torch.compile variant is tested with the "aot_eager" backend: it traces the step and its backward
+as inductor does, without generating and compiling C++ code (which takes minutes on a busy CPU).
+No test asserts on a time, only that times are positive and the tables well formed.
+"""
 
 import re
 import subprocess
 import sys
+from functools import partial
 
 import pytest
 import torch
@@ -44,7 +50,7 @@ def _args(N=2, T=3, D=4, H=5):
     return [torch.randn(N, T, D), torch.randn(4 * H, D), torch.randn(4 * H, H), torch.randn(4 * H), torch.randn(4 * H)]
 
 
-@pytest.mark.parametrize("name", list(speed.FROM_SCRATCH))
+@pytest.mark.parametrize("name", [*speed.FROM_SCRATCH, "compiled"])
 @pytest.mark.parametrize(
     "index, bad, message",
     [
@@ -60,7 +66,7 @@ def _args(N=2, T=3, D=4, H=5):
 def test_bad_inputs_raise_clear_errors(name, index, bad, message):
     args = _args()
     args[index] = bad
-    fn = speed.FROM_SCRATCH[name]
+    fn = getattr(speed, f"lstm_{name}")
     with pytest.raises(ValueError, match=rf"^lstm_{name}: {message}$"):
         fn(*args)
 
@@ -73,6 +79,8 @@ def test_bad_inputs_raise_clear_errors(name, index, bad, message):
         ({"repeats": -1}, r"argument 'repeats' must be a positive integer, got -1"),
         ({"warmup": -1}, r"argument 'warmup' must be an integer >= 0, got -1"),
         ({"num_threads": 0}, r"argument 'num_threads' must be None or an integer >= 1, got 0"),
+        ({"compiled": 1}, r"argument 'compiled' must be a bool or a backend name, got 1"),
+        ({"compiled": ""}, r"argument 'compiled' must be a bool or a backend name, got ''"),
     ],
 )
 def test_benchmark_rejects_bad_settings(kwargs, message):
@@ -115,4 +123,65 @@ def test_benchmark_script_prints_threads_and_a_table():
     for name in speed.VARIANTS:
         assert re.search(rf"^{re.escape(name)}\s+\d+\.\d+\s+\d+\.\d+x\s+\d+\.\d+\s+\d+\.\d+x$", out, flags=re.M), name
     assert re.search(r"^torch\.nn\.LSTM\s+\S+\s+1\.00x\s+\S+\s+1\.00x$", out, flags=re.M)
-    assert "TorchScript compile time" in out
+    assert "TorchScript (deprecated) compile time" in out
+    assert "torch.compile" not in out, "torch.compile runs only with --compile"
+
+
+@pytest.mark.parametrize("N, T, D, H", [(3, 5, 2, 4), (1, 1, 3, 2)])
+def test_compiled_variant_matches_torch_lstm_outputs_and_gradients(N, T, D, H):
+    torch.manual_seed(N + T)
+    lstm = torch.nn.LSTM(D, H, batch_first=True).double()
+    x = torch.randn(N, T, D, dtype=torch.float64)
+    fn = partial(speed.lstm_compiled, backend="aot_eager")
+    out_err, grad_err = speed.compare_with_torch(fn, lstm, x)
+    assert out_err < 1e-12 and grad_err < 1e-10
+
+
+def test_lstm_step_is_one_step_of_torch_lstm_cell():
+    torch.manual_seed(0)
+    cell = torch.nn.LSTMCell(3, 4).double()
+    x, h, c = torch.randn(2, 3).double(), torch.randn(2, 4).double(), torch.randn(2, 4).double()
+    xw = x @ cell.weight_ih.T + cell.bias_ih + cell.bias_hh
+    ours = speed.lstm_step(xw, h, c, cell.weight_hh.T)
+    theirs = cell(x, (h, c))
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            (torch.zeros(2, 8), torch.zeros(2, 2), torch.zeros(2, 2), [[0.0]]),
+            r"'w_hh_t' must be a 2-D torch.Tensor, got list",
+        ),
+        (
+            (torch.zeros(2, 7), torch.zeros(2, 2), torch.zeros(2, 2), torch.zeros(2, 8)),
+            r"'xw_t' must have shape \(N, 4H\)",
+        ),
+        (
+            (torch.zeros(2, 8), torch.zeros(2), torch.zeros(2, 2), torch.zeros(2, 8)),
+            r"'h' must be a 2-D torch.Tensor, got shape \(2,\)",
+        ),
+        (
+            (torch.zeros(2, 8), torch.zeros(2, 2), torch.zeros(2, 2), torch.zeros(8, 2)),
+            r"'w_hh_t' must have shape \(H, 4H\)",
+        ),
+    ],
+)
+def test_lstm_step_rejects_bad_shapes(args, message):
+    with pytest.raises(ValueError, match=rf"^lstm_step: argument {message}"):
+        speed.lstm_step(*args)
+
+
+def test_compiled_step_is_made_once_and_checks_its_backend():
+    assert speed.compiled_step("aot_eager") is speed.compiled_step("aot_eager")
+    with pytest.raises(ValueError, match="compiled_step: argument 'backend' must be a string, got int"):
+        speed.compiled_step(3)
+
+
+def test_benchmark_races_the_compiled_variant_on_request():
+    rows = speed.benchmark_lstm(batch=2, T=3, D=4, H=5, repeats=1, warmup=1, num_threads=1, compiled="aot_eager")
+    assert [r["variant"] for r in rows] == [*speed.VARIANTS[:-1], "compiled", "torch.nn.LSTM"]
+    compiled = rows[-2]
+    assert compiled["compile_s"] > 0 and compiled["forward_ms"] > 0 and compiled["forward_backward_ms"] > 0
