@@ -19,7 +19,7 @@ Torch modules
 Data
 
 - ``data``      shipped and generated data sets
-- ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task)
+- ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task, motif detection)
 - ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
 
 Tools
@@ -67,8 +67,16 @@ from .models import (
 )
 from .plots import plot_decision_boundary, plot_loss, smooth
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
-from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task
-from .speed import benchmark_lstm, compare_with_torch, lstm_hoisted, lstm_naive, lstm_scripted, median_ms
+from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task, make_motif_data
+from .speed import (
+    benchmark_lstm,
+    compare_with_torch,
+    lstm_compiled,
+    lstm_hoisted,
+    lstm_naive,
+    lstm_scripted,
+    median_ms,
+)
 from .text import CharVocab, load_python_corpus, ngram_bits_per_char, sample_from_logits, softmax_with_temperature
 from .train import History, grad_norm, minibatches, train
 

@@ -80,3 +80,57 @@ def copy_baseline_loss(delay: int, length: int = 10, alphabet: int = 8) -> float
     ``length * log(alphabet) / (delay + 2 * length)``.
     """
     return length * float(np.log(alphabet)) / (delay + 2 * length)
+
+
+def make_motif_data(n: int, starts, T: int = 12, motif=(1, 0, 1, 1), seed=0):
+    """Balanced motif detection: does the binary pattern ``motif`` occur in the sequence?
+
+    The task of chapter 1 ("no weight sharing across positions"). Returns ``n``
+    negatives, random 0/1 sequences of length T in which ``motif`` occurs nowhere,
+    followed by ``n`` positives, in which it occurs exactly once and starts at a
+    step drawn uniformly from ``starts``. Both are made by rejection sampling:
+    a random sequence is kept if it has no occurrence (negatives), or if, once
+    the motif is written at a random start, it has exactly one (positives).
+    Occurrences are counted at every start ``s`` with
+    ``X[s : s + M] == motif``, ``M = len(motif)``, overlaps included.
+
+    Args:
+        n: number of sequences of each class.
+        starts: the allowed start steps of the planted motif, each in ``0 .. T - M``.
+        T: sequence length.
+        motif: the pattern, a sequence of 0s and 1s.
+        seed: an int, or a ``numpy.random.Generator`` to draw from (and advance).
+
+    Returns:
+        X: float32 (2n, T), the sequences, negatives first.
+        y: float32 (2n,), 0 for the first n rows and 1 for the last n.
+    """
+    check_positive("make_motif_data", "n", n)
+    pattern = np.asarray(motif)
+    M = len(pattern)
+    if M < 1 or not np.isin(pattern, (0, 1)).all():
+        raise ValueError(f"make_motif_data: argument 'motif' must be a non-empty sequence of 0s and 1s, got {motif}")
+    if T < M:
+        raise ValueError(f"make_motif_data: argument 'T' must be >= len(motif) = {M}, got {T}")
+    starts = np.atleast_1d(np.asarray(starts))
+    if starts.size == 0 or not np.issubdtype(starts.dtype, np.integer) or starts.min() < 0 or starts.max() > T - M:
+        raise ValueError(f"make_motif_data: argument 'starts' must hold integers in [0, {T - M}], got {starts}")
+    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+
+    def hits(X):  # (B, T) -> (B, T - M + 1): does the motif start at each step?
+        windows = np.lib.stride_tricks.sliding_window_view(X, M, axis=1)  # (B, T - M + 1, M)
+        return np.all(windows == pattern, axis=2)
+
+    neg, pos = [], []
+    while sum(map(len, neg)) < n:  # keep motif-free sequences
+        X = rng.integers(0, 2, size=(4 * n, T))
+        neg.append(X[~hits(X).any(axis=1)])
+    while sum(map(len, pos)) < n:  # plant the motif, keep sequences with one occurrence
+        X = rng.integers(0, 2, size=(4 * n, T))
+        p = rng.choice(starts, size=4 * n)
+        for k in range(M):
+            X[np.arange(4 * n), p + k] = pattern[k]
+        pos.append(X[hits(X).sum(axis=1) == 1])
+    X = np.concatenate([np.concatenate(neg)[:n], np.concatenate(pos)[:n]]).astype(np.float32)
+    y = np.concatenate([np.zeros(n), np.ones(n)]).astype(np.float32)
+    return X, y  # (2n, T), (2n,)
