@@ -16,7 +16,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# nbval executes the notebooks (two at a time) into the build's execution cache, skipping
+# those already cached; jupyter-book then renders them (see conftest.py).
 book: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q --only-uncached book
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 # Everything but the book build first, two notebooks at a time (one torch thread each, two

@@ -10,7 +10,13 @@ execution cache (`_build/.jupyter_cache`, jupyter-cache keyed by the hash of
 the code cells). The book-build test runs last and finds every notebook there,
 so it renders the outputs instead of executing the notebook a second time. A
 notebook that failed under nbval is not cached, and the build executes it (and
-fails on it) as `make book` would.
+fails on it).
+
+`make book` uses the same path: nbval first (`--only-uncached` skips the
+notebooks whose code is already cached), then jupyter-book, which finds every
+notebook in the cache. So nbval is the book's one executor. (jupyter-book's own
+executor, nbclient, can stall for its whole cell timeout after a cell that
+shows ipywidgets: jupyter/nbclient#312.)
 """
 
 from __future__ import annotations
@@ -27,9 +33,44 @@ _outputs: dict[str, dict[int, list]] = {}  # notebook path -> {code-cell index: 
 _failed: set[str] = set()
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--only-uncached",
+        action="store_true",
+        help="skip notebooks whose current code is already in the build's execution cache (used by `make book`)",
+    )
+
+
 def pytest_collection_modifyitems(session, config, items):
     """The book build runs after nbval, so it can reuse nbval's executions."""
+    if config.getoption("--only-uncached"):
+        cached = {}
+        keep, drop = [], []
+        for item in items:
+            if _is_nbval_cell(item):
+                path = str(item.parent.fspath)
+                if path not in cached:
+                    cached[path] = _is_cached(path)
+                (drop if cached[path] else keep).append(item)
+            else:
+                keep.append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
     items.sort(key=lambda item: "test_book_build.py::test_book_builds" in item.nodeid)
+
+
+def _is_cached(path: str) -> bool:
+    import nbformat
+    from jupyter_cache import get_cache
+
+    if not CACHE.exists():
+        return False
+    try:
+        get_cache(str(CACHE)).match_cache_notebook(nbformat.read(path, as_version=4))
+        return True
+    except KeyError:
+        return False
 
 
 def _is_nbval_cell(item) -> bool:

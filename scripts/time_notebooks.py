@@ -5,8 +5,9 @@
     python scripts/time_notebooks.py --only 04 08 --busy --threads 2 --check
     python scripts/time_notebooks.py --speed-index   # only the reference workload
 
-Each notebook runs top to bottom, the way nbval and the book build run it. It
-is timed twice: on a quiet machine, and with one core kept busy by a spinning
+Each notebook runs top to bottom under nbval in a fresh kernel, the way
+`make test` and `make book` run it (including pytest's and the kernel's start-up,
+about 2 s). It is timed twice: on a quiet machine, and with one core kept busy by a spinning
 process (a student's browser, a CI neighbour). A fixed reference workload is
 timed beside the chapters, so that tables measured on different hosts can be
 compared: the speed index is how fast this host runs it, relative to the host
@@ -24,14 +25,14 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import platform
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
 import torch
 from bookinfo import CHAPTER_NAME, ROOT, resolve, toc_files
-from nbclient import NotebookClient
 
 TABLE = ROOT / "book" / "appendix" / "timings.md"
 BEGIN, END = "<!-- BEGIN TIMINGS -->", "<!-- END TIMINGS -->"
@@ -50,12 +51,22 @@ def chapters(only=None) -> list[Path]:
 
 
 def run(path: Path, threads: int | None) -> float:
-    nb = nbformat.read(path, as_version=4)
-    env = {"RNN_BOOK_THREADS": str(threads)} if threads else {}
-    os.environ.update(env)  # the kernel inherits this process's environment
+    """Wall-clock seconds to execute ``path`` with nbval in a fresh kernel, as `make test` and `make book` do."""
+    env = dict(os.environ)
+    if threads:
+        env["RNN_BOOK_THREADS"] = str(threads)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    return time.perf_counter() - start
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{path.name} failed under nbval:\n{proc.stdout[-3000:]}")
+    return seconds
 
 
 def _spin(stop) -> None:  # pragma: no cover - runs in a child process
