@@ -2,6 +2,7 @@
 
     python scripts/time_notebooks.py                 # quiet and busy runs, writes book/appendix/timings.md
     python scripts/time_notebooks.py --check         # quiet run only, writes nothing
+    python scripts/time_notebooks.py --only 10 11    # re-time two chapters, keep the other rows
     python scripts/time_notebooks.py --only 04 08 --busy --threads 2 --check
     python scripts/time_notebooks.py --speed-index   # only the reference workload
 
@@ -25,6 +26,7 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -150,27 +152,41 @@ def verdict(quiet: float) -> str:
     return "yes" if quiet <= TARGET_S else ("over target" if quiet <= CAP_S else "**over the cap**")
 
 
-def table(rows, ref: dict[str, float], threads: int) -> str:
+def table(rows, ref: dict[str, float], threads: int, note: str = "") -> str:
+    """The Markdown table; ``rows`` are (path, quiet, busy, speed index of the run that timed it)."""
     index = speed_index(ref)
     lines = [
         f"Measured on {dt.date.today().isoformat()}: {os.cpu_count()} CPU cores ({cpu_name()}), "
         f"torch {torch.__version__} with {threads} thread(s) per kernel (`RNN_BOOK_THREADS`), "
         f"Python {platform.python_version()}, no GPU used. "
         f"Speed index {index:.2f} (reference workload: pure Python {ref['python']:.3f} s, "
-        f"torch LSTM {ref['torch']:.3f} s; 1.00 is the host the budgets were set on, larger is faster).",
+        f"torch LSTM {ref['torch']:.3f} s; 1.00 is the host the budgets were set on, larger is faster).{note}",
         "",
-        "| chapter | notebook | quiet (s) | one core busy (s) | within 40 s quiet |",
-        "|---:|---|---:|---:|:---:|",
+        "| chapter | notebook | quiet (s) | one core busy (s) | speed index | within 40 s quiet |",
+        "|---:|---|---:|---:|---:|:---:|",
     ]
-    for path, quiet, busy in rows:
+    for path, quiet, busy, idx in rows:
         num = int(CHAPTER_NAME.match(path.name).group(1))
         busy_s = f"{busy:.1f}" if busy is not None else "–"
-        lines.append(f"| {num} | `{path.relative_to(ROOT).as_posix()}` | {quiet:.1f} | {busy_s} | {verdict(quiet)} |")
-    total_q = sum(q for _, q, _ in rows)
-    busies = [b for _, _, b in rows if b is not None]
+        lines.append(
+            f"| {num} | `{path.relative_to(ROOT).as_posix()}` | {quiet:.1f} | {busy_s} | {idx:.2f} | {verdict(quiet)} |"
+        )
+    total_q = sum(r[1] for r in rows)
+    busies = [r[2] for r in rows if r[2] is not None]
     total_b = f"**{sum(busies):.1f}**" if len(busies) == len(rows) else "–"
-    lines.append(f"| | **total** | **{total_q:.1f}** | {total_b} | |")
+    lines.append(f"| | **total** | **{total_q:.1f}** | {total_b} | | |")
     return "\n".join(lines)
+
+
+ROW = re.compile(r"^\| \d+ \| `([^`]+)` \| ([\d.]+) \| ([\d.]+|–) \|(?: ([\d.]+) \|)?", re.M)
+
+
+def recorded_rows(text: str, default_index: float) -> dict[Path, tuple[float, float | None, float]]:
+    """The rows of the table now on the page: path -> (quiet, busy, speed index); old tables lack the index."""
+    found = {}
+    for path, quiet, busy, idx in ROW.findall(text):
+        found[ROOT / path] = (float(quiet), None if busy == "–" else float(busy), float(idx) if idx else default_index)
+    return found
 
 
 def main(argv=None) -> int:
@@ -197,11 +213,22 @@ def main(argv=None) -> int:
                 print(f"{seconds:7.1f} s  {'busy ' if busy else 'quiet'}  {path.relative_to(ROOT)}", flush=True)
                 results[busy][path] = seconds
     if not args.check:
-        rows = [(p, results[False][p], results[True].get(p)) for p in results[False]]
-        text = table(rows, ref, threads)
         page = TABLE.read_text()
         head, rest = page.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
+        old, tail = rest.split(END, 1)
+        index = speed_index(ref)
+        rows = {p: (q, b, i) for p, (q, b, i) in recorded_rows(old, index).items() if p in chapters()}
+        rows.update({p: (results[False][p], results[True].get(p), index) for p in results[False]})
+        kept = sorted(p for p in rows if p not in results[False])
+        note = ""
+        if kept:
+            nums = ", ".join(str(int(CHAPTER_NAME.match(p.name).group(1))) for p in kept)
+            note = (
+                f" Chapters {nums} were not re-run this time: their rows are from an earlier run, "
+                "and the speed index column gives the host's index when each row was measured."
+            )
+        ordered = [(p, *rows[p]) for p in chapters() if p in rows]
+        text = table(ordered, ref, threads, note)
         TABLE.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
         print(f"wrote {TABLE.relative_to(ROOT)}")
     return 0
