@@ -15,12 +15,17 @@ Torch modules
 - ``cells``     LSTM and GRU cells and layers, state_dict-compatible with ``torch.nn``
 - ``models``    a character-level language model, many-to-one and many-to-many wrappers, training
 - ``speed``     the LSTM loop naive, hoisted and compiled, raced against ``torch.nn.LSTM``
+- ``deep``      stacked tanh, LSTM and GRU layers with dropout and residual connections
+- ``bidirectional`` bidirectional LSTM, GRU and tanh layers, state_dict-compatible with ``torch.nn``
+- ``clockwork`` the clockwork RNN: masks, schedule, layer, naive reference, the replication's trainer
 
 Data
 
-- ``data``      shipped and generated data sets
+- ``data``      shipped and generated data sets: digits, spirals, sunspots, Mauna Loa CO2
 - ``sequences`` seeded synthetic sequence tasks (the adding problem, the copy task, motif detection)
 - ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
+- ``video``     moving-digit clips (real UCI digits on a torus) whose label is the direction of motion
+- ``motion``    seeded bouncing balls under gravity; constant-velocity and Kalman-filter forecasts
 
 Tools
 
@@ -29,11 +34,16 @@ Tools
 - ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
 - ``train``     a torch training loop with progress bar, clipping and history
 - ``plots``     loss curves and decision boundaries
+- ``forecast``  forecasting baselines: persistence, seasonal naive, least-squares AR and its rollout
 """
 
+from .bidirectional import Bidirectional
 from .cells import GRU, LSTM, GRUCell, LSTMCell, gru_cell, lstm_cell
-from .data import data_dir, load_digits, make_spirals, train_test_split
+from .clockwork import ClockworkRNN, clockwork_macs, clockwork_mask, clockwork_schedule, multiscale_target
+from .data import data_dir, load_co2, load_digits, load_sunspots, make_spirals, train_test_split
+from .deep import StackedRNN, stack_parameter_count, tanh_cell
 from .env import OKABE_ITO, get_device, glue, seed_everything, set_plot_style, set_threads, setup
+from .forecast import ar_rollout, fit_ar, lag_matrix, persistence, random_windows_1d, seasonal_naive, targets_at
 from .gradcheck import numerical_gradient, rel_error
 from .gradients import clip_grad_norm, hidden_jacobian_norms, recurrent_matrix, spectral_radius
 from .gru import gru_step_backward, gru_step_forward
@@ -65,6 +75,15 @@ from .models import (
     stream_batches,
     train_char_lm,
 )
+from .motion import (
+    Motion,
+    ball_energy,
+    bouncing_balls,
+    constant_velocity_forecast,
+    cv_model,
+    kalman_cv,
+    kalman_cv_forecast,
+)
 from .plots import plot_decision_boundary, plot_loss, smooth
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task, make_motif_data
@@ -79,5 +98,6 @@ from .speed import (
 )
 from .text import CharVocab, load_python_corpus, ngram_bits_per_char, sample_from_logits, softmax_with_temperature
 from .train import History, grad_norm, minibatches, train
+from .video import DIRECTIONS, MovingDigits, make_moving_digits, render_clips
 
 __version__ = "0.1.0"

@@ -191,7 +191,8 @@ def _times_and_asserts(nb) -> list[tuple[int, bool, bool]]:
                 top.append(stmt)
         text = "\n".join(ast.unparse(s) for s in top)
         own_assert = any(isinstance(s, ast.Assert) for t in top for s in ast.walk(t)) or bool(ASSERTER.search(text))
-        cells.append((i, magic_timer or bool(TIMER.search(text)), own_assert, set().union(*[_called_names(t) for t in top])))
+        called = set().union(*[_called_names(t) for t in top])
+        cells.append((i, magic_timer or bool(TIMER.search(text)), own_assert, called))
 
     def closure(name, k, seen):  # does function `name` (transitively) time (k=0) or assert (k=1)?
         if name not in defs or name in seen:
@@ -272,4 +273,6 @@ def test_code_fits_the_page(path):
         for line in cell.source.splitlines()
         if len(line) > CODE_WIDTH
     ]
-    assert not long, f"{path.name}: {len(long)} code lines over {CODE_WIDTH} characters, e.g. cell {long[0][0]}: {long[0][1]!r}"
+    assert not long, (
+        f"{path.name}: {len(long)} code lines over {CODE_WIDTH} characters, e.g. cell {long[0][0]}: {long[0][1]!r}"
+    )
