@@ -217,7 +217,9 @@ def main(argv=None) -> int:
         head, rest = page.split(BEGIN, 1)
         old, tail = rest.split(END, 1)
         index = speed_index(ref)
-        rows = {p: (q, b, i) for p, (q, b, i) in recorded_rows(old, index).items() if p in chapters()}
+        old_index = re.search(r"Speed index (\d+\.\d+)", old)  # tables without the column: their header's
+        recorded = recorded_rows(old, float(old_index.group(1)) if old_index else index)
+        rows = {p: (q, b, i) for p, (q, b, i) in recorded.items() if p in chapters()}
         rows.update({p: (results[False][p], results[True].get(p), index) for p in results[False]})
         kept = sorted(p for p in rows if p not in results[False])
         note = ""
