@@ -2,8 +2,8 @@
 
 Two recurrent networks read the same sequence, one from x_1 to x_T and one from
 x_T to x_1, and the output at step t concatenates their two states. The layer is
-built on the step functions of :mod:`rnn_helpers.cells` (:func:`lstm_cell`,
-:func:`gru_cell`) and its :func:`scan_layers` loop, and it keeps the parameter
+built on the step functions of :mod:`rnn_helpers.cells` (:func:`~rnn_helpers.cells.lstm_cell`,
+:func:`~rnn_helpers.cells.gru_cell`) and its :func:`~rnn_helpers.cells.scan_layers` loop, and it keeps the parameter
 names of ``torch.nn.LSTM/GRU/RNN(bidirectional=True, batch_first=True)``,
 ``_reverse`` suffix included, so ``load_state_dict`` works in both directions.
 """
@@ -50,8 +50,8 @@ class Bidirectional(nn.Module):
         h^{(l)}_t &= \big[\overrightarrow{h}^{(l)}_t; \overleftarrow{h}^{(l)}_t\big]
         \end{aligned}
 
-    where :math:`h^{(0)}_t = x_t`, cell is one step of :class:`~rnn_helpers.LSTMCell`,
-    :class:`~rnn_helpers.GRUCell` or the tanh RNN
+    where :math:`h^{(0)}_t = x_t`, cell is one step of :class:`~rnn_helpers.cells.LSTMCell`,
+    :class:`~rnn_helpers.cells.GRUCell` or the tanh RNN
     :math:`h_t = \tanh(W^x x_t + b^{ih} + W^h h_{t-1} + b^{hh})`, and
     :math:`\overleftarrow{h}^{(l)}_t` is the backward network's state after it has read
     :math:`x_T, \dots, x_t`. Layer l > 1 reads the 2H-dimensional outputs of layer l - 1.
@@ -72,8 +72,9 @@ class Bidirectional(nn.Module):
         The backward entry of the last layer equals ``output[:, 0, H:]``, its state after
         reading the whole sequence, not ``output[:, -1, H:]``.
 
-    Learnable parameters, for l = 1..L (the names count layers from 0, as in
-    ``torch.nn``) and suffix ``""`` (forward) or ``"_reverse"``:
+    Learnable parameters:
+        for l = 1..L (the names count layers from 0, as in ``torch.nn``) and suffix
+        ``""`` (forward) or ``"_reverse"``:
         ``weight_ih_l{l-1}{suffix}`` (GH, D) for l = 1 and (GH, 2H) above,
         ``weight_hh_l{l-1}{suffix}`` (GH, H), ``bias_ih_l{l-1}{suffix}`` and
         ``bias_hh_l{l-1}{suffix}`` (GH,), with G = 4 blocks i, f, g, o (LSTM), 3 blocks

@@ -139,6 +139,7 @@ class ClockworkRNN(nn.Module):
             self.weight_hh_l0.mul_(self.mask)
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None):
+        """x (N, T, D), h0 (1, N, H) or ``None`` for zeros -> (outputs (N, T, H), h_T (1, N, H))."""
         if x.dim() != 3 or x.shape[2] != self.input_size:
             raise ValueError(
                 f"ClockworkRNN: argument 'x' must have shape (N, T, {self.input_size}), got {tuple(x.shape)}"
@@ -159,7 +160,7 @@ class ClockworkRNN(nn.Module):
 
 
 def multiscale_target(T: int = 320, seed: int = 0) -> torch.Tensor:
-    """A seeded waveform with several time scales, T samples, zero mean, peak |y| = 1: shape (T,).
+    """A seeded waveform with several time scales, T samples, zero mean, largest absolute value 1: shape (T,).
 
     One sinusoid per octave of period, from 5-10 up to 160-320 samples, amplitude growing with the
     period (square root), random phases, times a slow envelope; then centred and scaled to [-1, 1].

@@ -16,7 +16,7 @@ from torch.nn import functional as F
 from ._checks import check_positive
 from .cells import _gru_state_cell, _Recurrent, lstm_cell, scan_layers
 
-#: blocks of H rows per cell type: the tanh RNN has one, the GRU three (r, z, n), the LSTM four (i, f, g, o)
+#: The number of H-row blocks per cell type. The tanh RNN has one, the GRU three (r, z, n), the LSTM four (i, f, g, o).
 GATES = {"tanh": 1, "gru": 3, "lstm": 4}
 
 

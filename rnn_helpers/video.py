@@ -1,7 +1,7 @@
 """Moving-digit clips: short videos of real handwritten digits sliding across a canvas.
 
 A clip is a stack of ``T`` grey-scale frames of ``canvas x canvas`` pixels. One
-8x8 digit from the UCI handwritten digits (:func:`rnn_helpers.load_digits`)
+8x8 digit from the UCI handwritten digits (:func:`rnn_helpers.data.load_digits`)
 moves across the canvas at a constant velocity, one step of ``speed`` pixels
 per frame in one of eight compass directions. The canvas is a torus: what
 leaves on one side comes back on the other, so every position is equally
