@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test timings student strip lint clean
+.PHONY: book test timings student grade strip lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ timings: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python scripts/make_student_version.py
+
+# Grade submissions of one chapter (see scripts/grade.py), e.g.
+#   make grade ARGS="--chapter 08 submissions/*.ipynb"   # reports in _build/grades
+grade: $(STAMP)
+	$(BIN)/python scripts/grade.py $(ARGS)
 
 strip: $(STAMP)
 	$(BIN)/python scripts/strip_notebooks.py
