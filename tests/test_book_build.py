@@ -34,12 +34,44 @@ def test_book_builds_without_warnings():
         # The Colab launch button opens this very notebook from the configured repository.
         colab = repository_url().replace("https://github.com/", "https://colab.research.google.com/github/")
         assert f"{colab}/blob/main/{nb.relative_to(ROOT).as_posix()}" in page, f"{nb.name} has no Colab launch button"
+    # The favicon is served from the site (it was a 404 on every page).
+    assert (html / "_static" / "favicon.svg").is_file() and 'rel="icon"' in page
     # MathJax is served from the site itself, so the math renders offline too.
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
     # The bibliography page renders the entries of references.bib.
     bib = (html / "book" / "appendix" / "bibliography.html").read_text()
     # (The plain style sets titles in sentence case.)
     assert "Finding structure in time" in bib and "Long short-term memory" in bib
+    # Nothing is loaded from outside the site: no script, stylesheet or image from another host,
+    # and no thebe configuration (it was declared twice on every page; _ext/offline_site.py).
+    for page in html.rglob("*.html"):
+        text = page.read_text()
+        assert not external_assets(text), f"{page.relative_to(html)} loads {external_assets(text)}"
+        assert "THEBE_JS_URL" not in text, f"{page.relative_to(html)} still configures thebe"
+
+
+ASSET = re.compile(r"<(script|img|link)\b[^>]*?\b(?:src|href)=[\"'](https?:)?//([^\"'/]+)[^\"']*[\"'][^>]*>", re.I)
+
+
+def external_assets(text: str) -> list[str]:
+    """The hosts of scripts, images and stylesheets a page loads from another site (links to follow are fine)."""
+    found = []
+    for match in ASSET.finditer(text):
+        tag = match.group(0).lower()
+        if match.group(1).lower() == "link" and not re.search(r"rel=[\"'](stylesheet|preload|icon|modulepreload)", tag):
+            continue  # a <link rel="canonical"> or similar is not a request
+        found.append(f"{match.group(1).lower()} from {match.group(3)}")
+    return found
+
+
+def test_external_asset_detector():
+    """The detector above finds what a browser would fetch, and ignores plain hyperlinks."""
+    assert external_assets('<script src="https://unpkg.com/x.js"></script>') == ["script from unpkg.com"]
+    css = '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/fa.css">'
+    assert external_assets(css) == ["link from maxcdn.bootstrapcdn.com"]
+    assert external_assets('<img src="//cdn.example.org/a.png">') == ["img from cdn.example.org"]
+    assert external_assets('<a href="https://doi.org/10.1/x">doi</a>') == []
+    assert external_assets('<script src="../_static/x.js"></script><link rel="stylesheet" href="a.css">') == []
 
 
 def test_timing_table_covers_every_chapter_within_the_cap():
