@@ -1,6 +1,7 @@
 """Shared test helpers: hypothesis strategies for layer sizes and a numerical-gradient check."""
 
 import numpy as np
+import torch
 from hypothesis import strategies as st
 
 import rnn_helpers as rh
@@ -22,3 +23,16 @@ def assert_all_match_numerical(forward, args, grads, dh):
             return forward(*[v if j == i else args[j] for j in range(len(args))])[0]
 
         assert_matches_numerical(g, rh.numerical_gradient(f, a, dh))
+
+
+def assert_same_outputs_and_grads(ours, theirs, out_ours, out_theirs, x_ours, x_theirs):
+    """Backpropagate the same random weighting of all outputs through both; compare values and every gradient."""
+    flat_ours, flat_theirs = torch.cat([t.flatten() for t in out_ours]), torch.cat([t.flatten() for t in out_theirs])
+    torch.testing.assert_close(flat_ours, flat_theirs, rtol=1e-10, atol=1e-12)
+    w = torch.randn_like(flat_ours)
+    (flat_ours @ w).backward()
+    (flat_theirs @ w).backward()
+    torch.testing.assert_close(x_ours.grad, x_theirs.grad, rtol=1e-10, atol=1e-12)
+    named = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        torch.testing.assert_close(p.grad, named[name].grad, rtol=1e-10, atol=1e-12, msg=f"gradient of {name}")

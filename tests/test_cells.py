@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from checks import seeds
+from checks import assert_same_outputs_and_grads, seeds
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,19 +13,6 @@ layers = st.integers(min_value=1, max_value=3)
 
 PAIRS = {"lstm": (rh.LSTM, torch.nn.LSTM), "gru": (rh.GRU, torch.nn.GRU)}
 CELL_PAIRS = {"lstm": (rh.LSTMCell, torch.nn.LSTMCell), "gru": (rh.GRUCell, torch.nn.GRUCell)}
-
-
-def assert_same_outputs_and_grads(ours, theirs, out_ours, out_theirs, x_ours, x_theirs):
-    """Backpropagate the same random weighting of all outputs through both; compare values and every gradient."""
-    flat_ours, flat_theirs = torch.cat([t.flatten() for t in out_ours]), torch.cat([t.flatten() for t in out_theirs])
-    torch.testing.assert_close(flat_ours, flat_theirs, rtol=1e-10, atol=1e-12)
-    w = torch.randn_like(flat_ours)
-    (flat_ours @ w).backward()
-    (flat_theirs @ w).backward()
-    torch.testing.assert_close(x_ours.grad, x_theirs.grad, rtol=1e-10, atol=1e-12)
-    named = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        torch.testing.assert_close(p.grad, named[name].grad, rtol=1e-10, atol=1e-12, msg=f"gradient of {name}")
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from checks import seeds
+from checks import assert_same_outputs_and_grads, seeds
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,17 +34,8 @@ def test_stack_loads_torch_state_dict_and_matches(cell, N, T, D, H, L, seed, tra
     x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
     out1, s1 = ours(x1, state)
     out2, s2 = theirs(x2, state)
-    flat1 = torch.cat([out1.flatten()] + [s.flatten() for s in as_tuple(s1)])
-    flat2 = torch.cat([out2.flatten()] + [s.flatten() for s in as_tuple(s2)])
     assert out1.shape == (N, T, H) and all(s.shape == (L, N, H) for s in as_tuple(s1))
-    torch.testing.assert_close(flat1, flat2, rtol=1e-10, atol=1e-12)
-    w = torch.randn_like(flat1)
-    (flat1 @ w).backward()
-    (flat2 @ w).backward()
-    torch.testing.assert_close(x1.grad, x2.grad, rtol=1e-10, atol=1e-12)
-    named = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        torch.testing.assert_close(p.grad, named[name].grad, rtol=1e-10, atol=1e-12, msg=f"gradient of {name}")
+    assert_same_outputs_and_grads(ours, theirs, (out1, *as_tuple(s1)), (out2, *as_tuple(s2)), x1, x2)
 
 
 def test_state_dict_loads_the_other_way_and_zero_state_is_the_default():
