@@ -164,3 +164,23 @@ def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
     rh.glue("c", "text")
     assert stored == {"a": 0.25, "b": 3, "c": "text"}
     assert type(stored["a"]) is float and type(stored["b"]) is int
+
+
+def test_every_shipped_data_file_is_documented_with_its_sha256():
+    """Each data file has a line 'SHA-256 of `name`: `hash`' in data/README.md,
+    and the hash is that of the file as shipped (a changed file must be
+    re-documented)."""
+    import hashlib
+    import re
+
+    readme = (rh.data_dir() / "README.md").read_text()
+    files = sorted(
+        p for p in rh.data_dir().iterdir() if p.suffix in {".txt", ".csv"} and not p.name.endswith("LICENSE.txt")
+    )
+    assert len(files) >= 5, f"expected the shipped data files, found {files}"
+    for path in files:
+        assert f"`{path.name}`" in readme, f"{path.name} is not in data/README.md"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        stated = re.findall(rf"SHA-256 of `{re.escape(path.name)}`: `([0-9a-f]{{64}})`", readme)
+        assert len(stated) == 1, f"data/README.md needs one line 'SHA-256 of `{path.name}`: `...`'"
+        assert stated[0] == digest, f"{path.name}: README says {stated[0]}, file hashes to {digest}"
