@@ -185,8 +185,11 @@ def _times_and_asserts(nb) -> list[tuple[int, bool, bool]]:
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
                 text = ast.unparse(stmt)
-                defs[stmt.name] = (bool(TIMER.search(text)), bool(ASSERTER.search(text)) or any(
-                    isinstance(s, ast.Assert) for s in ast.walk(stmt)), _called_names(stmt))
+                defs[stmt.name] = (
+                    bool(TIMER.search(text)),
+                    bool(ASSERTER.search(text)) or any(isinstance(s, ast.Assert) for s in ast.walk(stmt)),
+                    _called_names(stmt),
+                )
             else:
                 top.append(stmt)
         text = "\n".join(ast.unparse(s) for s in top)
@@ -228,6 +231,7 @@ def test_timing_cells_are_tagged_as_variable_output(path):
 
 def test_the_wall_clock_check_catches_what_it_should():
     """The detector itself: direct, through a notebook function, and the clean split."""
+
     def nb(*sources):
         return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
 
@@ -276,3 +280,49 @@ def test_code_fits_the_page(path):
     assert not long, (
         f"{path.name}: {len(long)} code lines over {CODE_WIDTH} characters, e.g. cell {long[0][0]}: {long[0][1]!r}"
     )
+
+
+COLUMN_PX = 688  # width of the website's content column, in pixels
+FIGURE_DPI = 100  # rh.set_plot_style's figure.dpi: the inline PNG has W * 100 pixels
+MIN_TEXT_PX = 9
+FIGSIZE = re.compile(r"figsize=\(\s*([0-9.]+)\s*,\s*([0-9.]+)\s*\)")
+FONTSIZE = re.compile(r"fontsize=([0-9.]+)")
+
+
+def text_px(points: float, width_in: float) -> float:
+    """Height on the page of `points`-point text in a figure `width_in` inches wide,
+    drawn at FIGURE_DPI and scaled down to the column if it is wider."""
+    return points * FIGURE_DPI / 72 * min(1.0, COLUMN_PX / (FIGURE_DPI * width_in))
+
+
+def test_text_px_scales_wide_figures_down():
+    assert text_px(10, 6.4) == pytest.approx(13.9, abs=0.05)  # fits: drawn as is
+    assert text_px(10, 12) == pytest.approx(7.96, abs=0.01)  # 1,200 px shown at 688
+    assert text_px(10, 10) >= MIN_TEXT_PX > text_px(9, 10)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_figure_text_is_readable_on_the_page(path):
+    """Every figure's text is at least 9 px tall on the website: figures at most
+    10 inches wide (rh.setup's style draws text at 10 pt or more), and a font
+    size set in a cell is large enough for that cell's widest figure."""
+    import matplotlib as mpl
+
+    import rnn_helpers as rh
+
+    rh.set_plot_style()
+    rc_smallest = min(
+        mpl.font_manager.FontProperties(size=mpl.rcParams[key]).get_size_in_points()
+        for key in ("xtick.labelsize", "ytick.labelsize", "legend.fontsize", "axes.labelsize", "axes.titlesize")
+    )
+    nb = nbformat.read(path, as_version=4)
+    small = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        widths = [float(w) for w, _ in FIGSIZE.findall(cell.source)] or [mpl.rcParams["figure.figsize"][0]]
+        sizes = [float(s) for s in FONTSIZE.findall(cell.source)] + [rc_smallest]
+        px = text_px(min(sizes), max(widths))
+        if px < MIN_TEXT_PX:
+            small.append(f"cell {i}: {min(sizes):g} pt in a {max(widths):g}-inch figure is {px:.1f} px")
+    assert not small, f"{path.name}: text under {MIN_TEXT_PX} px on the page: " + "; ".join(small)
