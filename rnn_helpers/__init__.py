@@ -34,6 +34,7 @@ Tools
 - ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
 - ``train``     a torch training loop with progress bar, clipping and history
 - ``plots``     loss curves and decision boundaries
+- ``sliders``   sliders that work without a kernel: one precomputed figure per value
 - ``forecast``  forecasting baselines: persistence, seasonal naive, least-squares AR and its rollout
 """
 
@@ -87,6 +88,7 @@ from .motion import (
 from .plots import plot_decision_boundary, plot_loss, smooth
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task, make_motif_data
+from .sliders import slider_html
 from .speed import (
     benchmark_lstm,
     compare_with_torch,

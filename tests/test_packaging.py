@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from bookinfo import ROOT
 
@@ -44,3 +45,19 @@ def test_lower_bounds_only_in_pyproject_and_pins_in_requirements():
     assert "torch==2.13.0" in reqs
     assert "jupyter-book>=1.0.4.post1,<2" in reqs
     assert "-e ." in reqs
+
+
+def test_every_helper_module_is_in_the_table_and_on_the_api_page():
+    """Each module of rnn_helpers has a line in __init__'s table of modules and
+    an automodule section on the API page."""
+    import rnn_helpers
+
+    root = Path(rnn_helpers.__file__).parent
+    modules = sorted(p.stem for p in root.glob("*.py") if not p.stem.startswith("_"))
+    assert len(modules) > 20
+    table = rnn_helpers.__doc__
+    api = (Path(__file__).resolve().parents[1] / "book" / "appendix" / "api.md").read_text()
+    missing_table = [m for m in modules if f"- ``{m}``" not in table]
+    missing_api = [m for m in modules if f".. automodule:: rnn_helpers.{m}\n" not in api]
+    assert not missing_table, f"rnn_helpers/__init__.py's table lacks {missing_table}"
+    assert not missing_api, f"book/appendix/api.md lacks an automodule section for {missing_api}"
