@@ -42,6 +42,13 @@ def test_book_builds_without_warnings():
     bib = (html / "book" / "appendix" / "bibliography.html").read_text()
     # (The plain style sets titles in sentence case.)
     assert "Finding structure in time" in bib and "Long short-term memory" in bib
+    # Its labels read "Author, Year", as the citations in the text do (_ext/author_year_labels.py),
+    # not [1]..[N].
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span', bib)
+    assert len(labels) > 50, f"found only {len(labels)} bibliography labels"
+    not_author_year = [x for x in labels if not re.fullmatch(r"[^\d\[\]]+(?: et al\.)?, \d{4}", x)]
+    assert not not_author_year, f"bibliography labels not in author-year form: {not_author_year[:5]}"
+    assert "Hochreiter and Schmidhuber, 1997" in labels and "Cho et al., 2014" in labels
     # Nothing is loaded from outside the site: no script, stylesheet or image from another host,
     # and no thebe configuration (it was declared twice on every page; _ext/offline_site.py).
     for page in html.rglob("*.html"):
