@@ -42,7 +42,7 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The book build runs after nbval, so it can reuse nbval's executions."""
+    """The book build runs after nbval, so it can reuse nbval's executions; the browser tests run after it."""
     if config.getoption("--only-uncached"):
         cached = {}
         keep, drop = [], []
@@ -57,7 +57,12 @@ def pytest_collection_modifyitems(session, config, items):
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
-    items.sort(key=lambda item: "test_book_build.py::test_book_builds" in item.nodeid)
+    # Then the browser tests, which read the site the build wrote (tests/test_browser.py).
+    items.sort(key=lambda item: ("test_book_build.py::test_book_builds" in item.nodeid) + 2 * _reads_site(item))
+
+
+def _reads_site(item) -> bool:
+    return "test_browser.py::" in item.nodeid
 
 
 def _is_cached(path: str) -> bool:
