@@ -18,6 +18,8 @@ Torch modules
 - ``deep``      stacked tanh, LSTM and GRU layers with dropout and residual connections
 - ``bidirectional`` bidirectional LSTM, GRU and tanh layers, state_dict-compatible with ``torch.nn``
 - ``clockwork`` the clockwork RNN: masks, schedule, layer, naive reference, the replication's trainer
+- ``seq2seq``   number words to digits, a GRU encoder-decoder with additive attention, stacked over members
+- ``autoencoder`` LSTM sequence autoencoders (reconstruction, future, composite), stacked over seeds
 
 Data
 
@@ -26,24 +28,34 @@ Data
 - ``text``      character vocabulary, the shipped text corpus, sampling, n-gram baselines
 - ``video``     moving-digit clips (real UCI digits on a torus) whose label is the direction of motion
 - ``motion``    seeded bouncing balls under gravity; constant-velocity and Kalman-filter forecasts
+- ``scenes``    seeded captioned scenes: two real UCI digits, their sizes and spatial relation
+- ``words``     tokens, a capped word vocabulary, the Austen corpus, word n-grams (Kneser-Ney), a word RNN
 
 Tools
 
-- ``env``       the setup call: seeds, device, plot style, CPU threads; ``glue`` for the prose
+- ``env``       the setup call: seeds, device, plot style, CPU threads; ``glue`` for the prose; the speed index
 - ``gradcheck`` numerical gradients and relative errors
 - ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
 - ``train``     a torch training loop with progress bar, clipping and history
 - ``plots``     loss curves and decision boundaries
 - ``sliders``   sliders that work without a kernel: one precomputed figure per value
+- ``decoding``  greedy and beam-search decoding of a conditional language model through a step function
+- ``bleu``      corpus and sentence BLEU-1..4 (Papineni et al. 2002), matching nltk
 - ``forecast``  forecasting baselines: persistence, seasonal naive, least-squares AR and its rollout
+- ``resolution`` super-resolution: block averaging, decimation, interpolation baselines, PSNR and SSIM
+- ``denoise``   seeded corruptions (Gaussian noise, dropouts, spikes), SNR in dB, moving average, Savitzky-Golay, Wiener
 """
 
+from .autoencoder import Reconstruction, SeqAutoencoder, StackedAdam, StackedLinear, StackedLSTM, stacked_lstm
 from .bidirectional import Bidirectional
+from .bleu import bleu_scores, brevity_penalty, corpus_bleu, modified_precision, sentence_bleu
 from .cells import GRU, LSTM, GRUCell, LSTMCell, gru_cell, lstm_cell
 from .clockwork import ClockworkRNN, clockwork_macs, clockwork_mask, clockwork_schedule, multiscale_target
 from .data import data_dir, load_co2, load_digits, load_sunspots, make_spirals, train_test_split
+from .decoding import beam_search, greedy_decode
 from .deep import StackedRNN, stack_parameter_count, tanh_cell
-from .env import OKABE_ITO, get_device, glue, seed_everything, set_plot_style, set_threads, setup
+from .denoise import add_dropouts, add_gaussian_noise, add_spikes, apply_fir, fit_wiener, moving_average, savgol, snr_db
+from .env import OKABE_ITO, get_device, glue, seed_everything, set_plot_style, set_threads, setup, speed_index
 from .forecast import ar_rollout, fit_ar, lag_matrix, persistence, random_windows_1d, seasonal_naive, targets_at
 from .gradcheck import numerical_gradient, rel_error
 from .gradients import clip_grad_norm, hidden_jacobian_norms, recurrent_matrix, spectral_radius
@@ -86,7 +98,10 @@ from .motion import (
     kalman_cv_forecast,
 )
 from .plots import plot_decision_boundary, plot_loss, smooth
+from .resolution import block_average, decimate, downsample, interpolate, psnr, ssim
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from .scenes import Scenes, make_scenes, scene_captions
+from .seq2seq import Seq2Seq, additive_attention, make_numbers, number_words
 from .sequences import ADDING_BASELINE_MSE, copy_baseline_loss, make_adding_problem, make_copy_task, make_motif_data
 from .sliders import slider_html
 from .speed import (
@@ -101,5 +116,17 @@ from .speed import (
 from .text import CharVocab, load_python_corpus, ngram_bits_per_char, sample_from_logits, softmax_with_temperature
 from .train import History, grad_norm, minibatches, train
 from .video import DIRECTIONS, MovingDigits, make_moving_digits, render_clips
+from .words import (
+    KneserNey,
+    WordLM,
+    WordVocab,
+    bigram_probs,
+    load_austen,
+    nearest_words,
+    perplexity,
+    rnn_log_probs,
+    tokenize,
+    unigram_probs,
+)
 
 __version__ = "0.1.0"

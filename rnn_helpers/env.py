@@ -109,3 +109,81 @@ def glue(name: str, value, display: bool = False) -> None:
     except ImportError:  # pragma: no cover - only on machines without myst-nb
         return
     _glue(name, value, display=display)
+
+
+#: Seconds the reference workload (:func:`reference_workload`) took on the machine the
+#: book's time budgets were set on, 2026-11-29; a host's speed index is measured against it.
+REFERENCE_S = {"python": 0.290, "torch": 0.268}
+
+
+def reference_workload(repeats: int = 3) -> dict[str, float]:
+    """Best of ``repeats`` timings of two fixed workloads, after one warm-up run each.
+
+    The workloads are pure Python (a loop of ten million additions) and a small
+    LSTM in torch (100 forward and backward passes of ``nn.LSTM(16, 32)`` over a
+    batch of 64 sequences of 50 steps, one thread). Returns seconds per workload,
+    ``{"python": ..., "torch": ...}``. Takes about ``2 * (repeats + 1)`` times
+    :data:`REFERENCE_S`'s total on a host like the reference one.
+    """
+    import time
+
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"reference_workload: argument 'repeats' must be a positive int, got {repeats!r}")
+
+    def python_work():
+        total = 0
+        for i in range(10_000_000):
+            total += i % 7
+        return total
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(0)
+    lstm = torch.nn.LSTM(16, 32, batch_first=True)
+    x = torch.randn(64, 50, 16, generator=gen)
+
+    def torch_work():
+        for _ in range(100):
+            out, _ = lstm(x)
+            out.pow(2).mean().backward()
+
+    seconds = {}
+    try:
+        for name, fn in (("python", python_work), ("torch", torch_work)):
+            fn()  # warm up
+            best = float("inf")
+            for _ in range(repeats):
+                start = time.perf_counter()
+                fn()
+                best = min(best, time.perf_counter() - start)
+            seconds[name] = best
+    finally:
+        torch.set_num_threads(threads)
+    return seconds
+
+
+def speed_index(seconds: dict[str, float] | None = None, repeats: int = 2) -> float:
+    r"""How fast this host runs the reference workload, relative to the reference host.
+
+    .. math::
+        \mathrm{index} = \Big(\prod_{w} \frac{\mathrm{reference}_w}{\mathrm{measured}_w}\Big)^{1/2}
+
+    over the two workloads :math:`w` of :func:`reference_workload` (a geometric
+    mean of speed ratios): 1.00 is the reference host, 2.00 a host twice as fast.
+    A chapter that took :math:`t` seconds here would take about
+    :math:`t \cdot \mathrm{index}` seconds on the reference host, which is what
+    the book's budgets (40 s a chapter) refer to. ``seconds`` are timings from
+    :func:`reference_workload`; if omitted, the workload is run (``repeats``
+    times each, about 2 s).
+    """
+    if seconds is None:
+        seconds = reference_workload(repeats)
+    missing = sorted(set(REFERENCE_S) - set(seconds))
+    if missing or any(not seconds[k] > 0 for k in REFERENCE_S):
+        raise ValueError(
+            f"speed_index: argument 'seconds' must give positive seconds for {sorted(REFERENCE_S)}, got {seconds!r}"
+        )
+    prod = 1.0
+    for k in REFERENCE_S:
+        prod *= REFERENCE_S[k] / seconds[k]
+    return prod ** (1 / len(REFERENCE_S))

@@ -258,9 +258,12 @@ def test_preface_lists_exactly_the_parts_in_the_toc():
     listed = re.findall(r"\*\*(Part [IVX]+):", preface)
     assert listed == [c.split(":")[0] for c in parts], f"preface lists {listed}, TOC has {parts}"
     assert "in preparation" not in preface
-    to_come = preface.split("Still to come:", 1)[1].split("\n\n", 1)[0]
-    for caption in parts:
-        assert f"({caption.split(':')[0]})" not in to_come, f"{caption} exists but is listed as to come"
+    # The book is complete: nothing is announced as to come, and the preface's
+    # chapter count is the TOC's.
+    assert "to come" not in preface.lower(), "the preface still lists parts as to come"
+    words = {19: "nineteen", 20: "twenty", 21: "twenty-one", 22: "twenty-two"}
+    n = len(chapter_notebooks())
+    assert f"{words.get(n, n)} chapters" in " ".join(preface.split()), f"the preface should say {n} chapters"
 
 
 CODE_WIDTH = 78  # characters of code the website's content column shows
@@ -326,3 +329,22 @@ def test_figure_text_is_readable_on_the_page(path):
         if px < MIN_TEXT_PX:
             small.append(f"cell {i}: {min(sizes):g} pt in a {max(widths):g}-inch figure is {px:.1f} px")
     assert not small, f"{path.name}: text under {MIN_TEXT_PX} px on the page: " + "; ".join(small)
+
+
+def test_bibliography_labels_are_unique():
+    """The bibliography labels entries "Author et al., Year" (_ext/author_year_labels.py), as
+    the text cites them; two entries with one label would be a build warning and an ambiguous
+    citation, so same-author same-year papers carry 2015a, 2015b in their year field."""
+    import sys
+    from collections import Counter
+
+    from pybtex.database import parse_file
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from author_year_labels import author_year
+
+    entries = parse_file(str(ROOT / "references.bib")).entries
+    labels = Counter(author_year(e) for e in entries.values())
+    assert len(entries) > 50
+    assert not [x for x, n in labels.items() if n > 1], f"duplicate labels: {[x for x, n in labels.items() if n > 1]}"
+    assert "Vinyals et al., 2015a" in labels and "Vinyals et al., 2015b" in labels

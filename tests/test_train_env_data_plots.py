@@ -184,3 +184,17 @@ def test_every_shipped_data_file_is_documented_with_its_sha256():
         stated = re.findall(rf"SHA-256 of `{re.escape(path.name)}`: `([0-9a-f]{{64}})`", readme)
         assert len(stated) == 1, f"data/README.md needs one line 'SHA-256 of `{path.name}`: `...`'"
         assert stated[0] == digest, f"{path.name}: README says {stated[0]}, file hashes to {digest}"
+
+
+def test_speed_index_is_the_geometric_mean_of_speed_ratios():
+    from rnn_helpers.env import REFERENCE_S
+
+    assert rh.speed_index(dict(REFERENCE_S)) == pytest.approx(1.0)
+    twice = {k: v / 2 for k, v in REFERENCE_S.items()}
+    assert rh.speed_index(twice) == pytest.approx(2.0)
+    mixed = {"python": REFERENCE_S["python"] / 4, "torch": REFERENCE_S["torch"]}
+    assert rh.speed_index(mixed) == pytest.approx(2.0)  # sqrt(4 * 1)
+    with pytest.raises(ValueError, match="positive seconds for \\['python', 'torch'\\]"):
+        rh.speed_index({"python": 0.3})
+    with pytest.raises(ValueError, match="'repeats' must be a positive int, got 0"):
+        rh.env.reference_workload(0)
