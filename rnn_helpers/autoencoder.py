@@ -43,8 +43,9 @@ def stacked_lstm(x, state, w_ih, w_hh, b_ih, b_hh, steps: int | None = None):
     """S independent LSTMs over time, one batched matrix product per step.
 
     .. math::
-        a_t = W^x x_t + b^{ih} + W^h h_{t-1} + b^{hh}, \\quad
-        c_t = \\sigma(f) \\odot c_{t-1} + \\sigma(i) \\odot \\tanh(g), \\quad
+        a_t = W^x x_t + b^{ih} + W^h h_{t-1} + b^{hh}, \\qquad
+        c_t = \\sigma(f) \\odot c_{t-1} + \\sigma(i) \\odot \\tanh(g),
+
         h_t = \\sigma(o) \\odot \\tanh(c_t)
 
     where :math:`a_t = [i; f; g; o]` stacks the four gates' pre-activations, per member.

@@ -9,26 +9,27 @@ is the mean of a block of :math:`S` high-resolution samples, or one of them:
 
 .. math::
 
-    x^{\mathrm{lo}}_t = \frac{1}{S} \sum_{u=1}^{S} x^{\mathrm{hi}}_{S(t-1)+u}
+    x^{\mathrm{lo}}_t = \frac{1}{S} \sum_{j=1}^{S} x^{\mathrm{hi}}_{S(t-1)+j}
     \quad \text{(block average)}, \qquad
     x^{\mathrm{lo}}_t = x^{\mathrm{hi}}_{S(t-1)+1} \quad \text{(decimation)},
 
-where :math:`u` is the position inside the block. An image is averaged over
+where :math:`j` is the position inside the block. An image is averaged over
 :math:`S \times S` blocks. The scores are
 
 .. math::
 
-    \mathrm{PSNR} = 10 \log_{10} \frac{\mathrm{range}^2}{\mathrm{MSE}}, \qquad
+    \mathrm{PSNR} = 10 \log_{10} \frac{\mathrm{range}^2}{\mathrm{MSE}},
+
     \mathrm{SSIM}(x, \hat x) = \frac{\big(2 \langle x \rangle \langle \hat x \rangle + (0.01\,\mathrm{range})^2\big)
-    \big(2 s_{x \hat x} + (0.03\,\mathrm{range})^2\big)}
+    \big(2\,\mathrm{cov}(x, \hat x) + (0.03\,\mathrm{range})^2\big)}
     {\big(\langle x \rangle^2 + \langle \hat x \rangle^2 + (0.01\,\mathrm{range})^2\big)
-    \big(s_x^2 + s_{\hat x}^2 + (0.03\,\mathrm{range})^2\big)},
+    \big(\mathrm{var}(x) + \mathrm{var}(\hat x) + (0.03\,\mathrm{range})^2\big)},
 
 where MSE is the mean squared error between the truth and the estimate,
 ``range`` the stated data range, :math:`x` a window of the truth and :math:`\hat x`
 the same window of the estimate, :math:`\langle x \rangle`, :math:`\langle \hat x \rangle`
-their means and :math:`s_x^2`, :math:`s_{\hat x}^2`, :math:`s_{x \hat x}` their sample
-variances and covariance
+their means, :math:`\mathrm{var}(x)`, :math:`\mathrm{var}(\hat x)` their sample
+variances and :math:`\mathrm{cov}(x, \hat x)` their covariance
 (Wang et al., 2004). SSIM is averaged over all windows that fit inside the
 signal. Both are computed by scikit-image (``skimage.metrics``).
 """
