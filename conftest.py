@@ -22,11 +22,18 @@ shows ipywidgets: jupyter/nbclient#312.)
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+
+# The executed notebooks become the website's pages, which have no kernel: a saved
+# ipywidgets progress bar would be an empty box there. With this set, `rh.progress`
+# prints one line of text when a loop ends instead (rnn_helpers/progress_bars.py).
+# The kernels nbval starts inherit this process's environment.
+os.environ.setdefault("RNN_BOOK_STATIC_PROGRESS", "1")
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
 _outputs: dict[str, dict[int, list]] = {}  # notebook path -> {code-cell index: outputs}

@@ -37,6 +37,7 @@ Tools
 - ``gradcheck`` numerical gradients and relative errors
 - ``gradients`` Jacobian norms through time, gradient clipping, recurrent matrices
 - ``train``     a torch training loop with progress bar, clipping and history
+- ``progress_bars`` progress bars: ``tqdm.auto`` live, one final line of text on the book's static pages
 - ``plots``     loss curves and decision boundaries
 - ``sliders``   sliders that work without a kernel: one precomputed figure per value
 - ``decoding``  greedy and beam-search decoding of a conditional language model through a step function
@@ -98,6 +99,7 @@ from .motion import (
     kalman_cv_forecast,
 )
 from .plots import plot_decision_boundary, plot_loss, smooth
+from .progress_bars import progress
 from .resolution import block_average, decimate, downsample, interpolate, psnr, ssim
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .scenes import Scenes, make_scenes, scene_captions

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from ._checks import check_array, check_positive
+from .progress_bars import progress as progress_bar
 from .text import CharVocab, sample_from_logits
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
@@ -234,7 +234,7 @@ def train_char_lm(
     rng = np.random.default_rng(seed)
     losses, state, stream = [], None, iter(())
     model.train()
-    for _ in tqdm(range(steps), desc="steps", disable=not progress):
+    for _ in progress_bar(range(steps), desc="steps", disable=not progress):
         if stateful:
             chunk = next(stream, None)
             if chunk is None:  # start (or start over) at the beginning of the streams

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+
+from .progress_bars import progress as progress_bar
 
 
 @dataclass
@@ -71,7 +72,7 @@ def train(
         raise ValueError(f"train: argument 'clip_norm' must be > 0 or None, got {clip_norm}")
     rng = np.random.default_rng(seed)
     history = History()
-    bar = tqdm(range(epochs), desc="epochs", disable=not progress)
+    bar = progress_bar(range(epochs), desc="epochs", disable=not progress)
     for _ in bar:
         model.train()
         epoch_losses = []

@@ -462,6 +462,28 @@ def missing_icons(browser: Browser) -> list[str]:
     return [f"icon {what}: {name!r}" for what, name in browser.run(ICONS_JS)]
 
 
+EMPTY_OUTPUTS_JS = r"""
+const out = [];
+for (const el of document.querySelectorAll('.cell_output > *')) {
+  const widget = el.matches('script[type*="widget-view"]') || el.querySelector('script[type*="widget-view"]');
+  const r = el.getBoundingClientRect();
+  if (widget || r.height === 0) {
+    const cell = el.closest('.cell');
+    const code = cell && cell.querySelector('.cell_input pre');
+    const first = code ? code.innerText.trim().split('\n')[0].slice(0, 70) : '';
+    out.push([widget ? 'widget (it needs a kernel; the page shows nothing)' : 'output 0 px tall', first]);
+  }
+}
+return out;
+"""
+
+
+def empty_outputs(browser: Browser) -> list[str]:
+    """Cell outputs that show a reader nothing: ipywidgets views (e.g. tqdm.auto bars) and 0 px tall outputs."""
+    browser.run(EXPAND_JS)
+    return [f"{what}, in the cell starting {code!r}" for what, code in browser.run(EMPTY_OUTPUTS_JS)]
+
+
 SEARCH_JS = r"""
 const done = arguments[arguments.length - 1];
 const t0 = Date.now();
@@ -510,6 +532,7 @@ def check_page(browser: Browser, base: str, site: Path, page: str) -> PageReport
     failures += overflowing(browser)
     failures += figure_problems(browser)
     failures += missing_icons(browser)
+    failures += empty_outputs(browser)
     return PageReport(page, failures, visit.bytes, visit.seconds, len(visit.requests))
 
 

@@ -132,6 +132,13 @@ def test_code_is_device_agnostic():
     assert not offenders, f".cuda() in {offenders}; use .to(device)"
 
 
+def test_progress_bars_go_through_rh_progress():
+    """A tqdm.auto bar saved in an output is an empty widget on the static page; `rh.progress` prints text there."""
+    direct = re.compile(r"^\s*(from tqdm\b|import tqdm\b)", re.M)
+    offenders = [name for name, src in _code_sources().items() if direct.search(src) and name != "progress_bars.py"]
+    assert not offenders, f"tqdm imported directly in {offenders}; use rh.progress (rnn_helpers/progress_bars.py)"
+
+
 def test_nothing_is_downloaded_at_run_time():
     """Data ships in data/ or is generated; no notebook or helper fetches anything."""
     fetching = re.compile(r"urlretrieve|urlopen|requests\.get|download=True|torch\.hub|fetch_openml|load_dataset\(")

@@ -109,7 +109,8 @@ PAGES_WITH_DEFECTS = {
         <a href="#top">the top</a> and <a href="https://example.org/">another site</a>.</p>
         <img src="fig.png" alt="a figure"><pre>print("short")</pre>
         <table><tr><td>narrow</td></tr></table>
-        <span class="math"><mjx-container>x</mjx-container></span>""",
+        <span class="math"><mjx-container>x</mjx-container></span>
+        <div class="cell_output"><div class="output stream"><pre>fine</pre></div></div>""",
     "other.html": '<h2 id="there">There</h2>',
     "console.html": "<p>hi</p><script>console.error('boom'); undefinedFunction();</script>",
     "outside.html": "<p>hi</p><script>fetch('http://127.0.0.1:9/lib.js').catch(() => 0);</script>",
@@ -127,6 +128,12 @@ PAGES_WITH_DEFECTS = {
         .fa-solid { font-family: sans-serif; } .fa-check:before { content: "v"; }
         .fa-broken { font-family: Glyphs; } .fa-broken:before { content: "x"; }</style>
         <i class="fa-solid fa-check"></i> <i class="fa-solid fa-nosuchicon"></i> <i class="fa-broken"></i>""",
+    "outputs.html": """<div class="cell"><div class="cell_input"><pre>for step in tqdm(range(9)):</pre></div>
+        <div class="cell_output"><div class="output text_html"><script
+        type="application/vnd.jupyter.widget-view+json">{"model_id": "abc"}</script></div>
+        <div class="output stream"><pre>printed</pre></div></div></div>
+        <div class="cell"><div class="cell_input"><pre>x = 1</pre></div>
+        <div class="cell_output"><div class="output text_plain" style="height: 0"></div></div></div>""",
     "search_none.html": '<div id="search-results"><p class="search-summary">Your search did not match.</p></div>',
     "search_hit.html": """<div id="search-results"><p class="search-summary">Found 1 page.</p>
         <ul><li><a href="book/part3/07_lstm.html">7. LSTM</a></li></ul></div>""",
@@ -162,6 +169,7 @@ def test_detectors_pass_a_clean_page(synthetic):
     assert B.overflowing(browser) == []
     assert B.figure_problems(browser) == []
     assert B.missing_icons(browser) == []
+    assert B.empty_outputs(browser) == []
     assert visit.bytes > 500 * 300 // 100  # the page and its figure were counted
 
 
@@ -220,6 +228,14 @@ def test_icon_detector(synthetic):
     assert any("icon no glyph: 'fa-solid fa-nosuchicon'" in f for f in found), found
     assert any("font failed: 'Glyphs'" in f or "font not loaded: 'fa-broken'" in f for f in found), found
     assert not any("fa-check" in f for f in found), found
+
+
+def test_empty_output_detector(synthetic):
+    browser, *_ = _visit(synthetic, "outputs.html")
+    found = B.empty_outputs(browser)
+    assert len(found) == 2, found
+    assert "widget" in found[0] and "'for step in tqdm(range(9)):'" in found[0], found
+    assert "output 0 px tall" in found[1] and "'x = 1'" in found[1], found
 
 
 def test_search_detector(synthetic):
