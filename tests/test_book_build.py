@@ -81,6 +81,23 @@ def test_external_asset_detector():
     assert external_assets('<script src="../_static/x.js"></script><link rel="stylesheet" href="a.css">') == []
 
 
+def test_instructors_run_times_copy_the_timing_table():
+    """The instructors' guide copies each chapter's quiet and busy times (and the totals) from timings.md."""
+    timings = (ROOT / "book" / "appendix" / "timings.md").read_text()
+    guide = (ROOT / "book" / "appendix" / "instructors.md").read_text()
+    measured = {
+        int(path.split("/")[-1][:2]): (quiet, busy)
+        for path, quiet, busy in re.findall(r"^\| \d+ \| `([^`]+)` \| ([\d.]+) \| ([\d.]+) \|", timings, flags=re.M)
+    }
+    copied = {
+        int(ch): (quiet, busy)
+        for ch, quiet, busy in re.findall(r"^\| (\d+) \| [^|]+ \| ([\d.]+) \| ([\d.]+) \|$", guide, flags=re.M)
+    }
+    assert copied == measured, "copy the quiet and busy columns of timings.md into instructors.md's run-time table"
+    total = re.search(r"\*\*total\*\* \| \*\*([\d.]+)\*\* \| \*\*([\d.]+)\*\*", timings)
+    assert total and f"| **all** | | **{total[1]}** | **{total[2]}** |" in guide, "and the totals"
+
+
 def test_timing_table_covers_every_chapter_within_the_cap():
     """The committed table (written by `make timings`) lists every chapter, quiet and busy, with the speed index.
 
