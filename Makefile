@@ -11,6 +11,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: book test timings student grade strip lint clean chromium screenshots
 
+# Progress bars in the notebooks the book executes print one final line of text, not an
+# ipywidgets bar that the static pages cannot show (rnn_helpers/progress_bars.py). conftest.py
+# sets it too, for a plain `pytest`; here it also reaches a notebook jupyter-book executes itself.
+export RNN_BOOK_STATIC_PROGRESS := 1
+
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

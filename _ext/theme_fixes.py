@@ -1,4 +1,4 @@
-"""A small Sphinx extension: two fixes to what the theme puts on every page.
+"""A small Sphinx extension: three fixes to what the theme puts on every page.
 
 1. The theme's icons without its 1.5 MB icon script.
 

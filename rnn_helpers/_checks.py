@@ -49,6 +49,13 @@ def check_labels(fn: str, name: str, y, n: int, num_classes: int) -> np.ndarray:
     return y
 
 
+def check_int(fn: str, name: str, value, low: int = 0) -> int:
+    """Check that ``value`` is an integer (Python or numpy, not bool) ``>= low``; return it as an int."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{fn}: argument '{name}' must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
 def check_positive(fn: str, name: str, value):
     """Check that a scalar is > 0."""
     if not value > 0:

@@ -22,12 +22,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._checks import check_positive
-
-
-def _check_int(fn: str, name: str, value, low: int):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{fn}: argument '{name}' must be an int >= {low}, got {value!r}")
+from ._checks import check_int, check_positive
 
 
 def _uniform(shape, bound: float, seeds, salt: int) -> torch.Tensor:
@@ -107,9 +102,9 @@ class StackedLSTM(nn.Module):
     def __init__(self, members, input_size, hidden_size, seeds=None, forget_bias=1.0, salt=0):
         super().__init__()
         fn = "StackedLSTM"
-        _check_int(fn, "members", members, 1)
-        _check_int(fn, "input_size", input_size, 0)
-        _check_int(fn, "hidden_size", hidden_size, 1)
+        check_int(fn, "members", members, 1)
+        check_int(fn, "input_size", input_size, 0)
+        check_int(fn, "hidden_size", hidden_size, 1)
         seeds = list(range(members)) if seeds is None else list(seeds)
         if len(seeds) != members:
             raise ValueError(f"{fn}: argument 'seeds' must hold members = {members} ints, got {len(seeds)}")
@@ -215,8 +210,8 @@ class SeqAutoencoder(nn.Module):
     def __init__(self, members, frame_size, hidden_size, future=0, seeds=None, reverse=True):
         super().__init__()
         fn = "SeqAutoencoder"
-        _check_int(fn, "frame_size", frame_size, 1)
-        _check_int(fn, "future", future, 0)
+        check_int(fn, "frame_size", frame_size, 1)
+        check_int(fn, "future", future, 0)
         seeds = list(range(members)) if seeds is None else list(seeds)
         rev = [bool(reverse)] * members if isinstance(reverse, bool) else [bool(r) for r in reverse]
         if len(rev) != members:

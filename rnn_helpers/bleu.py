@@ -37,6 +37,8 @@ from collections import Counter
 
 import numpy as np
 
+from ._checks import check_int
+
 
 def ngrams(tokens, n: int) -> Counter:
     """The n-grams of a token list with their counts, as a ``Counter`` of tuples."""
@@ -81,8 +83,7 @@ def brevity_penalty(ref_len: int, hyp_len: int) -> float:
 
 
 def _check(fn, list_of_references, hypotheses, max_n, name="max_n"):
-    if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 1:
-        raise ValueError(f"{fn}: argument '{name}' must be an int >= 1, got {max_n!r}")
+    check_int(fn, name, max_n, 1)
     if len(list_of_references) != len(hypotheses):
         raise ValueError(
             f"{fn}: arguments 'list_of_references' and 'hypotheses' must have the same length "

@@ -27,13 +27,9 @@ from __future__ import annotations
 
 import torch
 
+from ._checks import check_int
+
 __all__ = ["greedy_decode", "beam_search"]
-
-
-def _check_int(fn: str, name: str, value, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{fn}: argument '{name}' must be an integer >= {low}, got {value!r}")
-    return value
 
 
 def _first_tensor(fn: str, state) -> torch.Tensor:
@@ -95,8 +91,8 @@ def greedy_decode(step, state, bos: int, eos: int, max_len: int, *, return_log_p
     """
     fn = "greedy_decode"
     for name, value in (("bos", bos), ("eos", eos)):
-        _check_int(fn, name, value)
-    _check_int(fn, "max_len", max_len, 1)
+        check_int(fn, name, value)
+    check_int(fn, "max_len", max_len, 1)
     n = _first_tensor(fn, state).shape[0]
     device = _first_tensor(fn, state).device
     tokens = torch.full((n,), bos, dtype=torch.long, device=device)  # (N,)
@@ -160,9 +156,9 @@ def beam_search(step, state, bos: int, eos: int, max_len: int, beam_width: int, 
     """
     fn = "beam_search"
     for name, value in (("bos", bos), ("eos", eos)):
-        _check_int(fn, name, value)
-    _check_int(fn, "max_len", max_len, 1)
-    _check_int(fn, "beam_width", beam_width, 1)
+        check_int(fn, name, value)
+    check_int(fn, "max_len", max_len, 1)
+    check_int(fn, "beam_width", beam_width, 1)
     if not length_penalty >= 0:
         raise ValueError(f"{fn}: argument 'length_penalty' must be >= 0, got {length_penalty}")
     first = _first_tensor(fn, state)

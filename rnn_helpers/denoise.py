@@ -29,10 +29,6 @@ from scipy.signal import savgol_filter
 from ._checks import check_array
 
 
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _check_series(fn: str, name: str, x) -> np.ndarray:
     check_array(fn, name, x)
     if x.ndim < 1 or x.shape[-1] < 1:
@@ -97,7 +93,7 @@ def add_gaussian_noise(x: np.ndarray, sd, seed=0) -> np.ndarray:
     except ValueError:
         msg = f"{fn}: argument 'sd' must broadcast against x's shape {x.shape}, got shape {sd_arr.shape}"
         raise ValueError(msg) from None
-    noise = _rng(seed).standard_normal(x.shape)  # (..., T)
+    noise = np.random.default_rng(seed).standard_normal(x.shape)  # (..., T)
     return (x + sd_arr * noise).astype(x.dtype)
 
 
@@ -137,7 +133,7 @@ def add_dropouts(x: np.ndarray, rate: float, mean_length: float, fill: float = 0
             f"{mean_length / (1 + mean_length):.3f} for mean_length {mean_length}, got {rate}"
         )
     stop = 1 / mean_length  # P(dropped -> kept)
-    u = _rng(seed).random(x.shape)  # (..., T)
+    u = np.random.default_rng(seed).random(x.shape)  # (..., T)
     dropped = np.empty(x.shape, dtype=bool)
     state = u[..., 0] < rate  # stationary start
     dropped[..., 0] = state
@@ -167,7 +163,7 @@ def add_spikes(x: np.ndarray, rate: float, amplitude: float, seed=0):
     rate = _check_fraction(fn, "rate", rate, upper_open=False)
     if not amplitude > 0:
         raise ValueError(f"{fn}: argument 'amplitude' must be > 0, got {amplitude}")
-    rng = _rng(seed)
+    rng = np.random.default_rng(seed)
     spiked = rng.random(x.shape) < rate  # (..., T)
     sign = np.where(rng.random(x.shape) < 0.5, -1.0, 1.0)
     return (x + amplitude * sign * spiked).astype(x.dtype), spiked
@@ -254,7 +250,7 @@ def fit_wiener(corrupted: np.ndarray, clean: np.ndarray, half_width: int) -> np.
     noisy, target = corrupted.reshape(-1, T), clean.reshape(-1, T)
     r_nn = _correlations(noisy, noisy, 2 * k)[2 * k :]  # lags 0..2k
     r_xn = _correlations(target, noisy, k)  # sum x_t x~_{t+i}, i = -k..k
-    R = toeplitz(r_nn[: 2 * k + 1])  # R[i, j]: lag i - j, (2k + 1, 2k + 1)
+    R = toeplitz(r_nn)  # R[i, j]: lag i - j, (2k + 1, 2k + 1)
     return np.linalg.lstsq(R, r_xn, rcond=None)[0]
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array
+from ._checks import check_array, check_int
 
 
 def _check_series(fn: str, y) -> np.ndarray:
@@ -33,12 +33,6 @@ def _check_series(fn: str, y) -> np.ndarray:
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{fn}: argument 'y' must hold finite values, got {int((~np.isfinite(y)).sum())} nan/inf")
     return y
-
-
-def _check_int(fn: str, name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{fn}: argument '{name}' must be an int >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_origins(fn: str, origins, low: int, T: int) -> np.ndarray:
@@ -64,7 +58,7 @@ def lag_matrix(y: np.ndarray, p: int):
         targets (T - p,) with ``targets[i] = y[p + i]``.
     """
     _check_series("lag_matrix", y)
-    p = _check_int("lag_matrix", "p", p, 1)
+    p = check_int("lag_matrix", "p", p, 1)
     if p >= len(y):
         raise ValueError(f"lag_matrix: argument 'p' must be smaller than len(y) = {len(y)}, got {p}")
     T = len(y)
@@ -85,7 +79,7 @@ def fit_ar(y: np.ndarray, p: int):
         (p,), ``a[j]`` = :math:`w_{j+1}` multiplying lag ``j + 1``.
     """
     _check_series("fit_ar", y)
-    p = _check_int("fit_ar", "p", p, 1)
+    p = check_int("fit_ar", "p", p, 1)
     if len(y) <= 2 * p:
         raise ValueError(f"fit_ar: 'y' must have more than 2p = {2 * p} values, got {len(y)}")
     X, target = lag_matrix(y, p)
@@ -112,7 +106,7 @@ def ar_rollout(c: float, a: np.ndarray, history: np.ndarray, horizon: int) -> np
     hist = np.asarray(history, dtype=np.float64)
     if hist.ndim not in (1, 2) or hist.shape[-1] < p:
         raise ValueError(f"ar_rollout: argument 'history' must have shape (>= {p},) or (M, >= {p}), got {hist.shape}")
-    horizon = _check_int("ar_rollout", "horizon", horizon, 1)
+    horizon = check_int("ar_rollout", "horizon", horizon, 1)
     window = np.atleast_2d(hist)[:, -p:].copy()  # (n, p), oldest first
     out = np.empty((len(window), horizon))
     for k in range(horizon):
@@ -135,7 +129,7 @@ def persistence(y: np.ndarray, origins, horizon: int) -> np.ndarray:
         ``y[origins[i] + k + 1]``.
     """
     _check_series("persistence", y)
-    horizon = _check_int("persistence", "horizon", horizon, 1)
+    horizon = check_int("persistence", "horizon", horizon, 1)
     origins = _check_origins("persistence", origins, 0, len(y))
     return np.repeat(y[origins][:, None], horizon, axis=1)
 
@@ -155,8 +149,8 @@ def seasonal_naive(y: np.ndarray, origins, horizon: int, period: int) -> np.ndar
         for ``k < period`` simply the value ``period`` steps before the target.
     """
     _check_series("seasonal_naive", y)
-    horizon = _check_int("seasonal_naive", "horizon", horizon, 1)
-    period = _check_int("seasonal_naive", "period", period, 1)
+    horizon = check_int("seasonal_naive", "horizon", horizon, 1)
+    period = check_int("seasonal_naive", "period", period, 1)
     origins = _check_origins("seasonal_naive", origins, period - 1, len(y))
     k = np.arange(1, horizon + 1)  # steps ahead
     back = period * np.ceil(k / period).astype(np.int64)  # whole seasons back, >= k
@@ -166,7 +160,7 @@ def seasonal_naive(y: np.ndarray, origins, horizon: int, period: int) -> np.ndar
 def targets_at(y: np.ndarray, origins, horizon: int) -> np.ndarray:
     """The true values the forecasts aim at: ``out[i, k] = y[origins[i] + k + 1]``, shape (origins, horizon)."""
     _check_series("targets_at", y)
-    horizon = _check_int("targets_at", "horizon", horizon, 1)
+    horizon = check_int("targets_at", "horizon", horizon, 1)
     origins = _check_origins("targets_at", origins, 0, len(y) - horizon)
     return y[origins[:, None] + np.arange(1, horizon + 1)[None, :]]
 
@@ -177,8 +171,8 @@ def random_windows_1d(y: np.ndarray, batch_size: int, length: int, rng: np.rando
     Returns an array (batch_size, length); the same generator state gives the same batch.
     """
     _check_series("random_windows_1d", y)
-    batch_size = _check_int("random_windows_1d", "batch_size", batch_size, 1)
-    length = _check_int("random_windows_1d", "length", length, 1)
+    batch_size = check_int("random_windows_1d", "batch_size", batch_size, 1)
+    length = check_int("random_windows_1d", "length", length, 1)
     if length > len(y):
         raise ValueError(f"random_windows_1d: argument 'length' must be <= len(y) = {len(y)}, got {length}")
     starts = rng.integers(0, len(y) - length + 1, size=batch_size)  # (batch_size,)

@@ -40,7 +40,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from ._checks import check_array
+from ._checks import check_array, check_int
 
 KINDS = {"nearest": 0, "linear": 1, "cubic": 3}  # spline order of each interpolation
 GRIDS = ("centre", "start")
@@ -48,9 +48,7 @@ METHODS = ("mean", "decimate")
 
 
 def _check_factor(fn: str, factor) -> int:
-    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
-        raise ValueError(f"{fn}: argument 'factor' must be an int >= 1, got {factor!r}")
-    return int(factor)
+    return check_int(fn, "factor", factor, 1)
 
 
 def _check_dims(fn: str, x: np.ndarray, dims) -> int:
@@ -144,7 +142,7 @@ def downsample(
         raise ValueError(f"downsample: argument 'noise' must be a finite number >= 0, got {noise!r}")
     low = block_average(x, factor, dims) if method == "mean" else decimate(x, factor, dims)
     if noise > 0:
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = np.random.default_rng(seed)  # a Generator is returned unchanged
         low = low + noise * rng.standard_normal(low.shape)
     return low
 

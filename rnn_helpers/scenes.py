@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._checks import check_int
 from .data import load_digits
 
 #: The two sizes a digit is drawn at, in label order (0 small, 1 large).
@@ -90,8 +91,7 @@ def _split(split: str):
 def _check(n, canvas, split, seed, p_large):
     fn = "make_scenes"
     for name, value, low in [("n", n, 1), ("canvas", canvas, 16), ("seed", seed, 0)]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{fn}: argument '{name}' must be an int >= {low}, got {value!r}")
+        check_int(fn, name, value, low)
     if canvas % 2:
         raise ValueError(f"{fn}: argument 'canvas' must be even (two equal cells), got {canvas}")
     if split not in ("train", "test"):

@@ -201,8 +201,31 @@ class Seq2Seq(nn.Module):
             n: getattr(self, "dec_" + n)[m].detach().clone() for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         }
 
+    def _check_source(self, fn, src, src_len):
+        v = self.src_embedding.shape[1]
+        if not (torch.is_tensor(src) and src.dim() == 2 and not src.is_floating_point() and src.numel()):
+            got = f"{src.dtype} {tuple(src.shape)}" if torch.is_tensor(src) else type(src).__name__
+            raise ValueError(f"Seq2Seq.{fn}: argument 'src' must be a non-empty integer tensor (N, T_x), got {got}")
+        if src.min() < 0 or src.max() >= v:
+            raise ValueError(
+                f"Seq2Seq.{fn}: argument 'src' must hold word ids in [0, {v}), got [{src.min()}, {src.max()}]"
+            )
+        n, t_x = src.shape
+        if not (torch.is_tensor(src_len) and src_len.shape == (n,) and not src_len.is_floating_point()):
+            got = f"{src_len.dtype} {tuple(src_len.shape)}" if torch.is_tensor(src_len) else type(src_len).__name__
+            raise ValueError(f"Seq2Seq.{fn}: argument 'src_len' must be an integer tensor ({n},), got {got}")
+        if src_len.min() < 1 or src_len.max() > t_x:
+            raise ValueError(
+                f"Seq2Seq.{fn}: argument 'src_len' must lie in [1, T_x] = [1, {t_x}], "
+                f"got [{src_len.min()}, {src_len.max()}]"
+            )
+
     def encode(self, src, src_len):
-        """Run the bidirectional encoder. Returns ``(enc (M, N, T, 2H), fixed (M, N, 2H), mask (N, T))``."""
+        """Run the bidirectional encoder. Returns ``(enc (M, N, T, 2H), fixed (M, N, 2H), mask (N, T))``.
+
+        Raises ``ValueError`` unless ``src`` is an integer tensor (N, T) of source ids and
+        ``src_len`` an integer tensor (N,) of lengths in [1, T]."""
+        self._check_source("encode", src, src_len)
         n, t_x = src.shape
         mask = torch.arange(t_x, device=src.device)[None] < src_len[:, None]  # (N, T)
         x = self.src_embedding[:, src]  # (M, N, T, E)
@@ -254,6 +277,9 @@ class Seq2Seq(nn.Module):
 
         Member m is fed the true previous digit (teacher forcing) unless ``free[m]`` is True,
         when it is fed its own previous argmax (free running)."""
+        if not (torch.is_tensor(tgt) and tgt.dim() == 2 and not tgt.is_floating_point() and len(tgt) == len(src)):
+            got = f"{tgt.dtype} {tuple(tgt.shape)}" if torch.is_tensor(tgt) else type(tgt).__name__
+            raise ValueError(f"Seq2Seq.forward: argument 'tgt' must be an integer tensor ({len(src)}, T_y), got {got}")
         m, (n, t_y) = self.members, tgt.shape
         free = torch.zeros(m, dtype=torch.bool) if free is None else torch.as_tensor(free, dtype=torch.bool)
         free = free.to(tgt.device)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_array, check_positive
+from ._checks import check_array, check_int, check_positive
 from .data import load_digits
 
 #: The directions a digit can move in, as (rows, columns) per unit of speed.
@@ -106,8 +106,7 @@ def _digits(split: str):
 def _check_args(n, T, canvas, classes, speed, split, pairs, seed):
     fn = "make_moving_digits"
     for name, value, low in [("n", n, 1), ("T", T, 2), ("canvas", canvas, DIGIT_SIZE), ("seed", seed, 0)]:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{fn}: argument '{name}' must be an int >= {low}, got {value!r}")
+        check_int(fn, name, value, low)
     if isinstance(classes, str) or not classes:
         raise ValueError(f"{fn}: argument 'classes' must be a non-empty sequence of direction names, got {classes!r}")
     unknown = [c for c in classes if c not in DIRECTIONS]

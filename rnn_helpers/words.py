@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_array, check_positive
+from ._checks import check_array, check_int, check_positive
 from .data import data_dir
 
 # a word (letters, with inner apostrophes as in "don't"), a number, or one other symbol
@@ -196,6 +196,10 @@ class KneserNey:
             raise ValueError(f"KneserNey: argument 'order' must be 1, 2, 3 or 4, got {order}")
         if discount is not None and not 0.0 < discount < 1.0:
             raise ValueError(f"KneserNey: argument 'discount' must be in (0, 1), got {discount}")
+        if int(vocab_size) ** order >= 2**63:  # an m-gram is one int64 key, sum_j w_j V^(m-1-j)
+            raise ValueError(
+                f"KneserNey: vocab_size ** order must fit an int64 key (< 2**63), got {vocab_size} ** {order}"
+            )
         self.V, self.order, self.discount = int(vocab_size), order, discount
 
     def _key(self, cols) -> np.ndarray:
@@ -328,6 +332,12 @@ def rnn_log_probs(model: nn.Module, ids: np.ndarray, streams: int = 32, warmup: 
     for one long read (exact when ``warmup`` covers the whole text). The
     log-softmax runs in the model's dtype; the result is float64.
     """
+    check_array("rnn_log_probs", "ids", ids, ndim=1, floating=False)
+    if ids.size < 2 or ids.min() < 0:
+        got = f"{ids.size}, min {ids.min()}" if ids.size else "0"
+        raise ValueError(f"rnn_log_probs: argument 'ids' must hold at least 2 indices >= 0, got {got}")
+    check_int("rnn_log_probs", "streams", streams, 1)
+    check_int("rnn_log_probs", "warmup", warmup, 0)
     device = next(model.parameters()).device
     n = len(ids) - 1
     bounds = np.linspace(1, n + 1, streams + 1).astype(int)

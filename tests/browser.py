@@ -24,7 +24,9 @@ viewport of 1366 x 900 CSS pixels:
   drawn at 100 dpi with text of at least 10 pt, so that scale keeps their
   text at a readable 6.8 px or more);
 - icons: every icon shown has a glyph of a web font that loaded (the theme's
-  1.5 MB fontawesome.js is dropped by ``_ext/light_icons.py``);
+  1.5 MB fontawesome.js is dropped by ``_ext/theme_fixes.py``);
+- empty outputs: no cell output is an ipywidgets view (it needs a kernel) or
+  0 px tall;
 - search: the search page finds a word that occurs in a chapter.
 
 Each detector is a function that returns a list of failure strings, so one

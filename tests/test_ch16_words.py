@@ -120,6 +120,8 @@ def test_add_alpha_bigram_and_unigram_against_counts():
         rh.bigram_probs(ids, 3, alpha=0)
     with pytest.raises(ValueError, match="'order' must be 1, 2, 3 or 4, got 6"):
         rh.KneserNey(3, 6)
+    with pytest.raises(ValueError, match=r"order must fit an int64 key \(< 2\*\*63\), got 60000 \*\* 4"):
+        rh.KneserNey(60000, 4)
 
 
 @settings(max_examples=5, deadline=None)
@@ -153,6 +155,19 @@ def test_rnn_log_probs_equal_one_long_read():
     got32 = rh.rnn_log_probs(model.float(), ids, streams=3, warmup=60)  # float32 log-softmax
     assert got32.dtype == np.float64
     np.testing.assert_allclose(got32, full.numpy(), rtol=1e-5)
+
+
+def test_rnn_log_probs_errors():
+    model = rh.WordLM(7, 4, 4)
+    ids = np.arange(7)
+    with pytest.raises(ValueError, match="'ids' must have 1 dimensions, got shape"):
+        rh.rnn_log_probs(model, ids[None])
+    with pytest.raises(ValueError, match="'ids' must hold at least 2 indices >= 0, got 1, min 0"):
+        rh.rnn_log_probs(model, ids[:1])
+    with pytest.raises(ValueError, match="argument 'streams' must be an int >= 1, got 0"):
+        rh.rnn_log_probs(model, ids, streams=0)
+    with pytest.raises(ValueError, match="argument 'warmup' must be an int >= 0, got -5"):
+        rh.rnn_log_probs(model, ids, warmup=-5)
 
 
 def test_nearest_words_by_cosine():

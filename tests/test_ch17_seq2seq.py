@@ -109,9 +109,9 @@ def test_length_penalty_changes_ranking_but_not_log_probs():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(beam_width=0), "'beam_width' must be an integer >= 1, got 0"),
-        (dict(max_len=0), "'max_len' must be an integer >= 1, got 0"),
-        (dict(eos=-1), "'eos' must be an integer >= 0, got -1"),
+        (dict(beam_width=0), "'beam_width' must be an int >= 1, got 0"),
+        (dict(max_len=0), "'max_len' must be an int >= 1, got 0"),
+        (dict(eos=-1), "'eos' must be an int >= 0, got -1"),
         (dict(eos=9), "'eos' must be < V = 3, got 9"),
         (dict(length_penalty=-1.0), "'length_penalty' must be >= 0, got -1.0"),
         (dict(state=torch.zeros(2, 4)), "'state' must have batch dimension 1"),
@@ -130,7 +130,7 @@ def test_beam_search_errors(kwargs, message):
 
 def test_greedy_errors():
     step, init = random_step(3, 4, 0)
-    with pytest.raises(ValueError, match="greedy_decode: argument 'max_len' must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="greedy_decode: argument 'max_len' must be an int >= 1, got 0"):
         greedy_decode(step, init(2), 0, 2, 0)
     with pytest.raises(ValueError, match=r"'step' must return log_probs of shape \(B, V\) = \(2, V\)"):
         greedy_decode(lambda t, s: (torch.zeros(3), s), init(2), 0, 2, 3)
@@ -296,3 +296,18 @@ def test_seq2seq_errors():
         s2s.Seq2Seq([])
     with pytest.raises(ValueError, match="Seq2Seq.decoder: needs a one-member model"):
         s2s.Seq2Seq([True, False]).decoder()
+
+
+def test_seq2seq_input_errors():
+    model = s2s.Seq2Seq([True, False])
+    src, src_len, tgt, _ = s2s.make_numbers(3, 0, 4)
+    with pytest.raises(ValueError, match=r"'src' must be a non-empty integer tensor \(N, T_x\), got torch.float32"):
+        model(src.float(), src_len, tgt)
+    with pytest.raises(ValueError, match=r"'src' must hold word ids in \[0, "):
+        model(src + 1000, src_len, tgt)
+    with pytest.raises(ValueError, match=r"'src_len' must be an integer tensor \(3,\), got torch.int64 \(2,\)"):
+        model(src, src_len[:2], tgt)
+    with pytest.raises(ValueError, match=r"'src_len' must lie in \[1, T_x\]"):
+        model(src, src_len * 0, tgt)  # an empty source gives NaN scores without this check
+    with pytest.raises(ValueError, match=r"'tgt' must be an integer tensor \(3, T_y\), got torch.int64 \(2,"):
+        model(src, src_len, tgt[:2])

@@ -24,7 +24,7 @@ def test_the_test_run_sets_static_pages():
     assert os.environ.get(STATIC_ENV)
 
 
-def test_live_bar_is_tqdm_auto(live, capsys):
+def test_live_bar_is_tqdm_auto(live):
     bar = rh.progress(range(3), desc="live", disable=True)
     assert isinstance(bar, auto.tqdm) and not isinstance(bar, FinalLine)
     assert list(bar) == [0, 1, 2]
